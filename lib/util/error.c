@@ -119,6 +119,34 @@ int emza__error_set(int code, const char *file, int line, const char *fmt, ...)
     return code;
 }
 
+int emza__error_prefix(const char *fmt, ...)
+{
+    char prefix[EMZA_ERROR_MESSAGE_MAX];
+    char old[EMZA_ERROR_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(prefix, sizeof(prefix), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        prefix[0] = '\0';
+    /* Built piece by piece, cutting at the buffer's end. */
+    size_t old_len = strlen(tls_record.message);
+    memcpy(old, tls_record.message, old_len + 1);
+    const char *parts[3] = {prefix, ": ", old};
+    size_t used = 0, room = sizeof(tls_record.message) - 1;
+    for (size_t i = 0; i < 3; i++) {
+        size_t len = strlen(parts[i]);
+        if (len > room - used)
+            len = room - used;
+        memcpy(tls_record.message + used, parts[i], len);
+        used += len;
+    }
+    tls_record.message[used] = '\0';
+    flatten_message(tls_record.message);
+    tls_record.pub.message = tls_record.message;
+    return tls_record.pub.code;
+}
+
 void emza__ossl_clear(void)
 {
     ERR_clear_error();

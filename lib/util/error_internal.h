@@ -25,6 +25,12 @@ int emza__error_set(int code, const char *file, int line, const char *fmt, ...)
 int emza__error_ossl(int code, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/**
+ * Puts a formatted prefix and ": " before the current message of the calling
+ * thread's record (e.g. the file name), keeps its code, and returns the code.
+ */
+int emza__error_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /** Empties OpenSSL's error queue without recording anything. */
 void emza__ossl_clear(void);
 
