@@ -22,8 +22,9 @@ void emza__buf_init(emza_buf *b, size_t max)
 static int buf_reserve(emza_buf *b, size_t extra)
 {
     size_t need;
-    EMZA_ENSURE_MSG(!EMZA_ADD_OVERFLOWS(b->len, extra, &need) && need <= b->max, EMZA_ELIMIT,
-                    "buffer limit of %zu bytes exceeded", b->max);
+    /* need < SIZE_MAX leaves room for the terminating NUL without wrapping. */
+    EMZA_ENSURE_MSG(!EMZA_ADD_OVERFLOWS(b->len, extra, &need) && need <= b->max && need < SIZE_MAX,
+                    EMZA_ELIMIT, "buffer limit of %zu bytes exceeded", b->max);
     if (need + 1 <= b->cap)
         return EMZA_OK;
     size_t cap = b->cap ? b->cap : 64;
@@ -35,7 +36,7 @@ static int buf_reserve(emza_buf *b, size_t extra)
         }
         cap = next;
     }
-    if (cap > b->max + 1)
+    if (b->max < SIZE_MAX && cap > b->max + 1)
         cap = b->max + 1;
     uint8_t *p = realloc(b->data, cap);
     EMZA_ENSURE(p != NULL, EMZA_ENOMEM);

@@ -1,0 +1,44 @@
+# Shared by scripts/demo and scripts/test: install what is missing, configure
+# and build with meson. Source it; it defines functions only.
+#
+# SPDX-License-Identifier: Apache-2.0
+
+EMZA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+# Debian packages the library and its tools need to build and run.
+EMZA_BUILD_PACKAGES=(gcc libc6-dev pkg-config meson ninja-build openssl libssl-dev libxml2-dev
+                     libjansson-dev python3)
+# Extra packages the test suite needs: unit tests, fuzzing, independent peers.
+EMZA_TEST_PACKAGES=(libcmocka-dev clang libclang-rt-14-dev g++ binutils)
+
+emza_log() { printf 'emza: %s\n' "$*" >&2; }
+
+# Installs the named Debian packages that are not installed yet (apt-get, as root).
+emza_install_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    emza_log "missing packages: ${missing[*]}"
+    emza_log "install them with: sudo apt-get install ${missing[*]}"
+    return 1
+  fi
+  emza_log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# emza_build DIR [meson options...]: configures DIR once (reconfigures when
+# options changed) and builds it.
+emza_build() {
+  local dir=$1; shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$EMZA_ROOT" "$@" >/dev/null
+  else
+    meson setup "$dir" "$EMZA_ROOT" "$@" >/dev/null
+  fi
+  ninja -C "$dir" >/dev/null
+}
