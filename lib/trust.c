@@ -26,13 +26,9 @@
 
 #include "cert_internal.h"
 #include "crypto_policy.h"
+#include "findings.h"
 #include "revocation.h"
 #include "util/guard.h"
-
-/* Most findings (errors plus warnings) one validation keeps; the rest are dropped. */
-#define FINDINGS_MAX 32
-/* Longest finding message. */
-#define FINDING_MESSAGE_MAX 512
 
 struct emza_trust {
     atomic_int refs;
@@ -145,67 +141,26 @@ typedef enum stage {
     STAGE_CRYPTO,
 } stage;
 
-typedef struct finding {
-    stage stage;
-    emza_subindication sub;
-    const char *code; /* static */
-    char message[FINDING_MESSAGE_MAX];
-} finding;
-
 struct emza_chain_result {
     emza_indication indication;
     emza_subindication sub;
     int64_t validation_time;
     emza_cert **chain;
     size_t chain_len;
-    finding errors[FINDINGS_MAX];
-    size_t error_count;
-    finding warnings[FINDINGS_MAX];
-    size_t warning_count;
+    emza__findings errors;
+    emza__findings warnings;
 };
 
-static void add_finding(finding *list, size_t *count, stage st, emza_subindication sub,
-                        const char *code, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static void add_finding(finding *list, size_t *count, stage st, emza_subindication sub,
-                        const char *code, const char *fmt, ...)
-{
-    if (*count >= FINDINGS_MAX)
-        return;
-    finding *f = &list[(*count)++];
-    f->stage = st;
-    f->sub = sub;
-    f->code = code;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(f->message, sizeof(f->message), fmt, ap);
-    va_end(ap);
-}
-
 #define ADD_ERROR(r, st, sub, code, ...)                                                           \
-    add_finding((r)->errors, &(r)->error_count, (st), (sub), (code), __VA_ARGS__)
+    EMZA_GUARD(emza__findings_add(&(r)->errors, (st), (sub), (code), __VA_ARGS__))
 #define ADD_WARNING(r, code, ...)                                                                  \
-    add_finding((r)->warnings, &(r)->warning_count, 0, EMZA_SUB_NONE, (code), __VA_ARGS__)
+    EMZA_GUARD(emza__findings_add(&(r)->warnings, 0, EMZA_SUB_NONE, (code), __VA_ARGS__))
 
-/* Errors in deciding order, stable within a stage; the first decides. */
 static void decide(emza_chain_result *r)
 {
-    for (size_t i = 1; i < r->error_count; i++) {
-        finding tmp = r->errors[i];
-        size_t j = i;
-        while (j > 0 && r->errors[j - 1].stage > tmp.stage) {
-            r->errors[j] = r->errors[j - 1];
-            j--;
-        }
-        r->errors[j] = tmp;
-    }
-    if (r->error_count == 0) {
-        r->indication = EMZA_TOTAL_PASSED;
-        r->sub = EMZA_SUB_NONE;
-    } else {
-        r->sub = r->errors[0].sub;
-        r->indication = emza_subindication_indication(r->sub);
-    }
+    emza__findings_rank(&r->errors);
+    r->sub = emza__findings_decide(&r->errors);
+    r->indication = emza_subindication_indication(r->sub);
 }
 
 void emza_chain_result_free(emza_chain_result *result)
@@ -215,6 +170,8 @@ void emza_chain_result_free(emza_chain_result *result)
     for (size_t i = 0; i < result->chain_len; i++)
         emza_cert_free(result->chain[i]);
     free(result->chain);
+    emza__findings_free(&result->errors);
+    emza__findings_free(&result->warnings);
     free(result);
 }
 
@@ -224,8 +181,8 @@ void emza_chain_result_free(emza_chain_result *result)
 
 /* What OpenSSL reported during chain building, collected by the callback. */
 typedef struct ossl_errors {
-    int code[FINDINGS_MAX];
-    int depth[FINDINGS_MAX];
+    int code[EMZA_FINDINGS_MAX];
+    int depth[EMZA_FINDINGS_MAX];
     size_t count;
 } ossl_errors;
 
@@ -240,7 +197,7 @@ static int verify_callback(int ok, X509_STORE_CTX *ctx)
         int seen = 0;
         for (size_t i = 0; i < errs->count; i++)
             seen |= errs->code[i] == code && errs->depth[i] == depth;
-        if (!seen && errs->count < FINDINGS_MAX) {
+        if (!seen && errs->count < EMZA_FINDINGS_MAX) {
             errs->code[errs->count] = code;
             errs->depth[errs->count] = depth;
             errs->count++;
@@ -250,7 +207,7 @@ static int verify_callback(int ok, X509_STORE_CTX *ctx)
     return 1;
 }
 
-static void classify_ossl_error(emza_chain_result *r, int code, const char *who)
+static int classify_ossl_error(emza_chain_result *r, int code, const char *who)
 {
     const char *words = X509_verify_cert_error_string(code);
     switch (code) {
@@ -262,13 +219,13 @@ static void classify_ossl_error(emza_chain_result *r, int code, const char *who)
     case X509_V_ERR_CERT_CHAIN_TOO_LONG:
         ADD_ERROR(r, STAGE_CHAIN, EMZA_SUB_NO_CERTIFICATE_CHAIN_FOUND, "NO_CHAIN",
                   "no chain from %s to a trust anchor: %s", who, words);
-        return;
+        return EMZA_OK;
     case X509_V_ERR_CERT_NOT_YET_VALID:
     case X509_V_ERR_CERT_HAS_EXPIRED:
     case X509_V_ERR_EE_KEY_TOO_SMALL:
     case X509_V_ERR_CA_KEY_TOO_SMALL:
     case X509_V_ERR_CA_MD_TOO_WEAK:
-        return; /* checked by this module, with dates and the policy's words */
+        return EMZA_OK; /* checked by this module, with dates and the policy's words */
     case X509_V_ERR_INVALID_CA:
     case X509_V_ERR_PATH_LENGTH_EXCEEDED:
     case X509_V_ERR_INVALID_PURPOSE:
@@ -285,11 +242,11 @@ static void classify_ossl_error(emza_chain_result *r, int code, const char *who)
     case X509_V_ERR_UNSUPPORTED_NAME_SYNTAX:
         ADD_ERROR(r, STAGE_CONSTRAINTS, EMZA_SUB_CHAIN_CONSTRAINTS_FAILURE, "CA_CONSTRAINTS",
                   "%s: %s", who, words);
-        return;
+        return EMZA_OK;
     default:
         ADD_ERROR(r, STAGE_GENERAL, EMZA_SUB_CERTIFICATE_CHAIN_GENERAL_FAILURE, "CERT_INVALID",
                   "%s: %s", who, words);
-        return;
+        return EMZA_OK;
     }
 }
 
@@ -297,14 +254,14 @@ static void classify_ossl_error(emza_chain_result *r, int code, const char *who)
 /* this module's checks                                                      */
 /* ------------------------------------------------------------------------ */
 
-static void check_purpose(emza_chain_result *r, const emza_cert *leaf, emza_purpose purpose)
+static int check_purpose(emza_chain_result *r, const emza_cert *leaf, emza_purpose purpose)
 {
     const char *who = emza__cert_display_name(leaf);
     unsigned int ku = emza_cert_key_usage(leaf);
     int has_ku = emza_cert_has_key_usage(leaf);
     switch (purpose) {
     case EMZA_PURPOSE_ANY:
-        return;
+        return EMZA_OK;
     case EMZA_PURPOSE_SIGN:
         if (!has_ku)
             ADD_WARNING(r, "NO_KEY_USAGE",
@@ -313,7 +270,7 @@ static void check_purpose(emza_chain_result *r, const emza_cert *leaf, emza_purp
             ADD_ERROR(r, STAGE_CONSTRAINTS, EMZA_SUB_CHAIN_CONSTRAINTS_FAILURE, "KEY_USAGE",
                       "%s is not for signing: its keyUsage lacks nonRepudiation (contentCommitment)",
                       who);
-        return;
+        return EMZA_OK;
     case EMZA_PURPOSE_AUTH:
         if (!has_ku)
             ADD_WARNING(r, "NO_KEY_USAGE",
@@ -325,8 +282,9 @@ static void check_purpose(emza_chain_result *r, const emza_cert *leaf, emza_purp
             !(emza_cert_ext_key_usage(leaf) & (EMZA_EKU_CLIENT_AUTH | EMZA_EKU_ANY)))
             ADD_ERROR(r, STAGE_CONSTRAINTS, EMZA_SUB_CHAIN_CONSTRAINTS_FAILURE, "EXT_KEY_USAGE",
                       "%s is not for authentication: its extendedKeyUsage lacks clientAuth", who);
-        return;
+        return EMZA_OK;
     }
+    return EMZA_OK;
 }
 
 static void format_time(char *buf, size_t size, int64_t t)
@@ -335,7 +293,7 @@ static void format_time(char *buf, size_t size, int64_t t)
         snprintf(buf, size, "(time out of range)");
 }
 
-static void check_validity(emza_chain_result *r, const emza_cert *c, int is_leaf)
+static int check_validity(emza_chain_result *r, const emza_cert *c, int is_leaf)
 {
     char when[EMZA_TIME_TEXT_SIZE], at[EMZA_TIME_TEXT_SIZE];
     const char *who = emza__cert_display_name(c);
@@ -356,9 +314,10 @@ static void check_validity(emza_chain_result *r, const emza_cert *c, int is_leaf
                   "from before then is available",
                   is_leaf ? "" : "issuing CA ", who, when, at);
     }
+    return EMZA_OK;
 }
 
-static void check_algorithms(emza_chain_result *r, const emza_cert *c)
+static int check_algorithms(emza_chain_result *r, const emza_cert *c)
 {
     X509 *x = emza__cert_x509(c);
     const char *who = emza__cert_display_name(c);
@@ -376,6 +335,7 @@ static void check_algorithms(emza_chain_result *r, const emza_cert *c)
     if (key == NULL || !emza__policy_key_ok(key, key_why, sizeof(key_why)))
         ADD_ERROR(r, STAGE_CRYPTO, EMZA_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE, "WEAK_KEY",
                   "%s: %s", who, key == NULL ? "public key cannot be decoded" : key_why);
+    return EMZA_OK;
 }
 
 static int check_revocation(emza_chain_result *r, const emza_cert *c, const emza_cert *issuer,
@@ -467,8 +427,9 @@ static int run_openssl(emza_chain_result *r, const emza_trust *trust, const emza
         const char *who = (depth >= 0 && (size_t)depth < r->chain_len)
                               ? emza__cert_display_name(r->chain[depth])
                               : "a certificate of the chain";
-        classify_ossl_error(r, errs.code[i], who);
-        if (r->error_count > 0 && r->errors[r->error_count - 1].stage == STAGE_CHAIN)
+        size_t before = r->errors.count;
+        EMZA_TRY(classify_ossl_error(r, errs.code[i], who));
+        if (r->errors.count > before && r->errors.items[before].stage == STAGE_CHAIN)
             found = 0;
     }
     *chain_found = found;
@@ -508,7 +469,7 @@ int emza_trust_verify(emza_chain_result **out, const emza_trust *trust, const em
     int chain_found = 0;
     EMZA_TRY(run_openssl(r, trust, cert, opts, &chain_found));
 
-    check_purpose(r, cert, opts->purpose);
+    EMZA_TRY(check_purpose(r, cert, opts->purpose));
 
     /*
      * Below the anchor: every certificate but the last of a complete chain.
@@ -520,8 +481,8 @@ int emza_trust_verify(emza_chain_result **out, const emza_trust *trust, const em
     for (size_t i = 0; i < below; i++) {
         if (chain_found)
             EMZA_TRY(check_revocation(r, r->chain[i], r->chain[i + 1], i == 0, opts->offline));
-        check_validity(r, r->chain[i], i == 0);
-        check_algorithms(r, r->chain[i]);
+        EMZA_TRY(check_validity(r, r->chain[i], i == 0));
+        EMZA_TRY(check_algorithms(r, r->chain[i]));
     }
 
     decide(r);
@@ -548,9 +509,9 @@ emza_subindication emza_chain_result_subindication(const emza_chain_result *resu
 
 const char *emza_chain_result_message(const emza_chain_result *result)
 {
-    if (result == NULL || result->error_count == 0)
+    if (result == NULL || result->errors.count == 0)
         return "";
-    return result->errors[0].message;
+    return result->errors.items[0].message;
 }
 
 int64_t emza_chain_result_validation_time(const emza_chain_result *result)
@@ -570,30 +531,30 @@ const emza_cert *emza_chain_result_chain_cert(const emza_chain_result *result, s
 
 size_t emza_chain_result_warning_count(const emza_chain_result *result)
 {
-    return result ? result->warning_count : 0;
+    return result ? result->warnings.count : 0;
 }
 
 const char *emza_chain_result_warning_code(const emza_chain_result *result, size_t index)
 {
-    return (result && index < result->warning_count) ? result->warnings[index].code : NULL;
+    return (result && index < result->warnings.count) ? result->warnings.items[index].code : NULL;
 }
 
 const char *emza_chain_result_warning_message(const emza_chain_result *result, size_t index)
 {
-    return (result && index < result->warning_count) ? result->warnings[index].message : NULL;
+    return (result && index < result->warnings.count) ? result->warnings.items[index].message : NULL;
 }
 
 size_t emza_chain_result_error_count(const emza_chain_result *result)
 {
-    return result ? result->error_count : 0;
+    return result ? result->errors.count : 0;
 }
 
 const char *emza_chain_result_error_code(const emza_chain_result *result, size_t index)
 {
-    return (result && index < result->error_count) ? result->errors[index].code : NULL;
+    return (result && index < result->errors.count) ? result->errors.items[index].code : NULL;
 }
 
 const char *emza_chain_result_error_message(const emza_chain_result *result, size_t index)
 {
-    return (result && index < result->error_count) ? result->errors[index].message : NULL;
+    return (result && index < result->errors.count) ? result->errors.items[index].message : NULL;
 }
