@@ -118,8 +118,10 @@ EMZA_EXTERN int64_t emza_chain_result_validation_time(const emza_chain_result *r
 
 /**
  * The chain that was built: index 0 is the validated certificate, the last
- * one the anchor. Empty when no chain was found. Certificates are borrowed
- * from the result.
+ * one the anchor. When no chain reaches an anchor (NO_CERTIFICATE_CHAIN_FOUND)
+ * it is the partial chain built before the search failed: at least the
+ * certificate itself, and its last element is not an anchor. Certificates
+ * are borrowed from the result.
  */
 EMZA_EXTERN size_t emza_chain_result_chain_length(const emza_chain_result *result);
 EMZA_EXTERN const emza_cert *emza_chain_result_chain_cert(const emza_chain_result *result, size_t index);

@@ -1,1 +1,199 @@
-int main(void) { return 0; }
+/*
+ * emza — the command-line tool of libemza (CONTRACT.md "Command line").
+ *
+ * main() finds the command in a dispatch table by its one or two words
+ * ("version", "cert verify") and hands it the remaining arguments; each
+ * command parses and validates its own options (cli_parse). Commands that
+ * later issues add (sign, verify, auth challenge, auth verify) are one more
+ * row each.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <emza/emza.h>
+
+#include "cli_util.h"
+
+static int cmd_version(const cli_command *self, int argc, char **argv);
+
+static const cli_command commands[] = {
+    {"version", NULL, "version", cmd_version, "emza version", "Print the version of emza.", NULL},
+    {"id", "check", "id check", cli_cmd_id_check, "emza id check CODE... [--json]",
+     "Check national codes (10 digits) and legal-entity ids (11 digits).",
+     "Persian (U+06F0..) and Arabic-Indic (U+0660..) digits are accepted.\n"
+     "  --json        print an array of {input, kind, valid, verdict, reason, digits}\n"
+     "\nExit status: 0 all valid, 1 any invalid, 4 usage error.\n"},
+    {"cert", "inspect", "cert inspect", cli_cmd_cert_inspect, "emza cert inspect CERT [--json]",
+     "Show the identity and facts of a certificate (PEM or DER).",
+     "  --json        print a JSON object instead of text\n"
+     "\nExit status: 0, or 4 when the certificate cannot be read.\n"},
+    {"cert", "verify", "cert verify", cli_cmd_cert_verify,
+     "emza cert verify CERT --trust T... [--untrusted U...] [--at TIME] "
+     "[--purpose sign|auth|any] [--offline] [--json]",
+     "Validate a certificate's chain to a trust anchor.",
+     "  --trust T         trust anchors: a PEM bundle, a DER certificate or a directory\n"
+     "                    of them (repeatable; required); each one is an anchor\n"
+     "  --untrusted U     extra certificates for building the chain (repeatable)\n"
+     "  --at TIME         validate at TIME, e.g. 2026-01-01T00:00:00Z (default: now)\n"
+     "  --purpose P       sign (default), auth or any\n"
+     "  --offline         never use the network\n"
+     "  --json            print the JSON report\n"
+     "\nExit status: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 4 usage or\n"
+     "operational error.\n"},
+};
+
+#define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
+
+static void print_usage(FILE *f)
+{
+    fputs("usage: emza COMMAND [ARGS...]\n\ncommands:\n", f);
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        fprintf(f, "  %s\n      %s\n", commands[i].usage, commands[i].summary);
+    fputs("  emza help [COMMAND]\n      Show this text, or a command's options.\n", f);
+    fputs("\nAll times are ISO 8601 UTC (2026-01-01T00:00:00Z). Messages go to stderr.\n", f);
+}
+
+static int cmd_version(const cli_command *self, int argc, char **argv)
+{
+    cli_args args;
+    int rc = cli_parse(&args, self, argc, argv, NULL, 0);
+    if (rc == CLI_PARSE_HELP) {
+        cli_command_print_help(self, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (rc != 0)
+        return rc;
+    size_t extra = args.count;
+    const char *first = extra > 0 ? args.items[0].value : NULL;
+    cli_args_free(&args);
+    if (extra > 0) {
+        cli_error("%s: unexpected argument %s", self->title, first);
+        return CLI_EXIT_USAGE;
+    }
+    printf("emza %s\n", emza_version_string());
+    return CLI_EXIT_OK;
+}
+
+/* 1 when some command's first word is `group`. */
+static int group_exists(const char *group)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        if (strcmp(commands[i].group, group) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The subcommand names of `group`, "a, b", for messages. */
+static void list_subcommands(cli_str *out, const char *group)
+{
+    int first = 1;
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        if (strcmp(commands[i].group, group) == 0 && commands[i].name != NULL) {
+            cli_str_appendf(out, "%s%s", first ? "" : ", ", commands[i].name);
+            first = 0;
+        }
+    }
+}
+
+/*
+ * Finds the command named by `group` (and `name`, which may be NULL, for
+ * two-word commands).
+ * Sets *words to the number of words used. NULL after a message on stderr.
+ */
+static const cli_command *find_command(const char *group, const char *name, int *words)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        const cli_command *c = &commands[i];
+        if (strcmp(c->group, group) != 0)
+            continue;
+        if (c->name == NULL) {
+            *words = 1;
+            return c;
+        }
+        if (name != NULL && strcmp(c->name, name) == 0) {
+            *words = 2;
+            return c;
+        }
+    }
+    if (!group_exists(group)) {
+        cli_error("unknown command '%s' (try 'emza help')", group);
+        return NULL;
+    }
+    cli_str subs = {0};
+    list_subcommands(&subs, group);
+    const char *list = cli_str_get(&subs);
+    if (name == NULL)
+        cli_error("%s: missing subcommand (one of: %s)", group, list != NULL ? list : "?");
+    else
+        cli_error("%s: unknown subcommand '%s' (one of: %s)", group, name,
+                  list != NULL ? list : "?");
+    cli_str_free(&subs);
+    return NULL;
+}
+
+/* emza help [COMMAND [SUBCOMMAND]] */
+static int run_help(int argc, char **argv)
+{
+    if (argc == 0) {
+        print_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    int words = 0;
+    const cli_command *cmd = find_command(argv[0], argc > 1 ? argv[1] : NULL, &words);
+    if (cmd == NULL)
+        return CLI_EXIT_USAGE;
+    if (argc > words) {
+        cli_error("help: unexpected argument %s", argv[words]);
+        return CLI_EXIT_USAGE;
+    }
+    cli_command_print_help(cmd, stdout);
+    return CLI_EXIT_OK;
+}
+
+/* Makes sure everything printed on stdout reached it; a failed write is an operational error. */
+static int finish_stdout(int rc)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("cannot write the output: %s", strerror(errno));
+        return CLI_EXIT_USAGE;
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *first = argv[1];
+    if (strcmp(first, "help") == 0)
+        return finish_stdout(run_help(argc - 2, argv + 2));
+    if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0) {
+        if (argc > 2) {
+            cli_error("unexpected argument %s after %s", argv[2], first);
+            return CLI_EXIT_USAGE;
+        }
+        print_usage(stdout);
+        return finish_stdout(CLI_EXIT_OK);
+    }
+    if (strcmp(first, "--version") == 0)
+        first = "version";
+
+    int words = 0;
+    const cli_command *cmd = find_command(first, argc > 2 ? argv[2] : NULL, &words);
+    if (cmd == NULL)
+        return CLI_EXIT_USAGE;
+
+    int rc = emza_init();
+    if (rc != EMZA_OK)
+        return cli_lib_error(cmd->title, NULL, NULL, rc);
+
+    rc = cmd->run(cmd, argc - 1 - words, argv + 1 + words);
+    return finish_stdout(rc);
+}
