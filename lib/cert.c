@@ -623,17 +623,6 @@ cleanup:
     return rc;
 }
 
-/* True when the bytes look like PEM: a "-----BEGIN " line somewhere. */
-static int looks_like_pem(const uint8_t *data, size_t len)
-{
-    static const char marker[] = "-----BEGIN ";
-    size_t m = sizeof(marker) - 1;
-    for (size_t i = 0; i + m <= len; i++)
-        if (data[i] == '-' && memcmp(data + i, marker, m) == 0)
-            return 1;
-    return 0;
-}
-
 /* Parses one DER certificate that must fill `len` exactly. */
 static int parse_der(X509 **out, const uint8_t *data, size_t len)
 {
@@ -667,7 +656,7 @@ static int for_each_x509(const uint8_t *data, size_t len, x509_visitor fn, void 
     EMZA_ENSURE_MSG(len <= EMZA_CERT_FILE_MAX, EMZA_ELIMIT,
                     "certificate data is larger than %d bytes", EMZA_CERT_FILE_MAX);
     EMZA_ENSURE_MSG(len > 0, EMZA_EFORMAT, "not a certificate: the input is empty");
-    if (!looks_like_pem(data, len)) {
+    if (!emza__looks_like_pem(data, len)) {
         X509 *x = NULL;
         EMZA_GUARD(parse_der(&x, data, len));
         int rc = fn(ctx, x);

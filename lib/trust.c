@@ -558,3 +558,10 @@ const char *emza_chain_result_error_message(const emza_chain_result *result, siz
 {
     return (result && index < result->errors.count) ? result->errors.items[index].message : NULL;
 }
+
+emza_subindication emza_chain_result_error_subindication(const emza_chain_result *result,
+                                                         size_t index)
+{
+    return (result && index < result->errors.count) ? result->errors.items[index].sub
+                                                    : EMZA_SUB_NONE;
+}

@@ -19,5 +19,9 @@
 #include "indication.h"
 #include "cert.h"
 #include "trust.h"
+#include "report.h"
+#include "signer.h"
+#include "sign.h"
+#include "verify.h"
 
 #endif /* EMZA_EMZA_H */

@@ -35,6 +35,7 @@ extern "C" {
 #define EMZA_EUNSUPPORTED (-9) /**< a valid request this build does not support */
 #define EMZA_ESTATE (-10)      /**< the object is in the wrong state for this call */
 #define EMZA_EINTERNAL (-11)   /**< a bug in libemza; please report it */
+#define EMZA_EPASSWORD (-12)   /**< a key or PKCS#12 file could not be opened with the password given */
 
 /** The detail of a failure. */
 typedef struct emza_error {

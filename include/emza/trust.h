@@ -138,6 +138,9 @@ EMZA_EXTERN const char *emza_chain_result_warning_message(const emza_chain_resul
 EMZA_EXTERN size_t emza_chain_result_error_count(const emza_chain_result *result);
 EMZA_EXTERN const char *emza_chain_result_error_code(const emza_chain_result *result, size_t index);
 EMZA_EXTERN const char *emza_chain_result_error_message(const emza_chain_result *result, size_t index);
+/** The sub-indication error `index` stands for (EMZA_SUB_NONE when out of range). */
+EMZA_EXTERN emza_subindication emza_chain_result_error_subindication(const emza_chain_result *result,
+                                                                     size_t index);
 
 #ifdef __cplusplus
 }

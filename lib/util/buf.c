@@ -132,3 +132,20 @@ int emza__reader_u8(emza_reader *r, uint8_t *out)
     r->left--;
     return EMZA_OK;
 }
+
+int emza__bytes_contain(const void *data, size_t len, const char *needle)
+{
+    const uint8_t *p = data;
+    size_t n = strlen(needle);
+    if (n == 0)
+        return 1;
+    for (size_t i = 0; i + n <= len; i++)
+        if (p[i] == (uint8_t)needle[0] && memcmp(p + i, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+int emza__looks_like_pem(const void *data, size_t len)
+{
+    return emza__bytes_contain(data, len, "-----BEGIN ");
+}

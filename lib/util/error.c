@@ -35,6 +35,7 @@ static const struct {
     {EMZA_EUNSUPPORTED, "EMZA_EUNSUPPORTED", "not supported"},
     {EMZA_ESTATE, "EMZA_ESTATE", "wrong state for this call"},
     {EMZA_EINTERNAL, "EMZA_EINTERNAL", "internal error"},
+    {EMZA_EPASSWORD, "EMZA_EPASSWORD", "wrong password"},
 };
 
 const char *emza_error_name(int code)

@@ -1,0 +1,39 @@
+/*
+ * What every signature format gets from the signing flow (sign.c): a checked
+ * job and an atomic output. A format module writes its document to job->out
+ * and returns; sign.c commits the file only when the module succeeded.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef EMZA_SIGN_INTERNAL_H
+#define EMZA_SIGN_INTERNAL_H
+
+#include <openssl/evp.h>
+
+#include <emza/sign.h>
+
+#include "util/atomic_file.h"
+
+typedef struct emza__sign_job {
+    const emza_signer *signer;
+    const emza_sign_options *opts; /* version checked, format and mode valid */
+    const char *const *inputs;     /* regular files, each readable */
+    size_t input_count;
+    const EVP_MD *md;              /* the digest for references and the signature */
+    int64_t signing_time;          /* the claimed signing time */
+    emza__atomic_file *out;
+} emza__sign_job;
+
+/** CAdES detached / attached (cades_sign.c). */
+int emza__cades_sign(const emza__sign_job *job);
+
+/** XAdES enveloped / detached / enveloping (xades_sign.c). */
+int emza__xades_sign(const emza__sign_job *job);
+
+/** A MIME type for a file name by its extension ("application/pdf"); "application/octet-stream" when unknown. */
+const char *emza__mime_type_for(const char *name);
+
+/** The last path component of `path` (borrowed from it). */
+const char *emza__base_name(const char *path);
+
+#endif /* EMZA_SIGN_INTERNAL_H */

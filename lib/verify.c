@@ -1,0 +1,212 @@
+/*
+ * The verification flow: reads the signed file (within a limit), recognises
+ * its format, lets the format module fill the report, and provides the
+ * validation steps every format shares.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include <emza/core.h>
+#include <emza/datetime.h>
+#include <emza/verify.h>
+
+#include "cert_internal.h"
+#include "crypto_policy.h"
+#include "sign_internal.h"
+#include "util/digest.h"
+#include "util/file.h"
+#include "util/guard.h"
+#include "verify_internal.h"
+
+int emza_verify_options_init(emza_verify_options *opts, unsigned int version)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    EMZA_ENSURE_MSG(version == EMZA_VERIFY_OPTIONS_VERSION, EMZA_EVERSION,
+                    "verify options version %u is not supported (this library knows %u)", version,
+                    EMZA_VERIFY_OPTIONS_VERSION);
+    emza_verify_options defaults = EMZA_VERIFY_OPTIONS_INIT;
+    *opts = defaults;
+    return EMZA_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* format recognition                                                        */
+/* ------------------------------------------------------------------------ */
+
+typedef enum detected_format {
+    DETECTED_UNKNOWN,
+    DETECTED_XML,
+    DETECTED_CMS,
+    DETECTED_ZIP,
+} detected_format;
+
+static detected_format detect(const uint8_t *data, size_t len)
+{
+    size_t i = 0;
+    if (len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0)
+        return DETECTED_ZIP;
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        i = 3; /* UTF-8 byte order mark */
+    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+        i++;
+    if (i < len && data[i] == '<')
+        return DETECTED_XML;
+    if (len > 0 && data[0] == 0x30)
+        return DETECTED_CMS;
+    if (emza__looks_like_pem(data, len))
+        return DETECTED_CMS;
+    return DETECTED_UNKNOWN;
+}
+
+static int report_unknown_format(const emza__verify_job *job, const char *why)
+{
+    emza_signature_report *sig = NULL;
+    EMZA_GUARD(emza__report_add_signature(&sig, job->report));
+    EMZA_GUARD(emza__findings_add(emza__sig_errors(sig), EMZA_STAGE_FORMAT,
+                                  EMZA_SUB_FORMAT_FAILURE, "UNKNOWN_FORMAT", "%s", why));
+    emza__sig_decide(sig);
+    return EMZA_OK;
+}
+
+int emza_verify_file(emza_report **out, const char *path, const emza_verify_options *opts)
+{
+    EMZA_ENSURE(out != NULL, EMZA_EINVAL);
+    *out = NULL;
+    EMZA_ENSURE(path != NULL, EMZA_EINVAL);
+    emza_verify_options defaults = EMZA_VERIFY_OPTIONS_INIT;
+    if (opts == NULL)
+        opts = &defaults;
+    EMZA_ENSURE_MSG(opts->version == EMZA_VERIFY_OPTIONS_VERSION, EMZA_EVERSION,
+                    "verify options version %u is not supported (this library knows %u)",
+                    opts->version, EMZA_VERIFY_OPTIONS_VERSION);
+    EMZA_ENSURE_MSG(opts->data_paths != NULL || opts->data_count == 0, EMZA_EINVAL,
+                    "data_count without data_paths");
+    EMZA_GUARD(emza_init());
+
+    int64_t now = opts->has_validation_time ? opts->validation_time : (int64_t)time(NULL);
+    EMZA_ENSURE_MSG(now >= 0 && now <= EMZA_TIME_MAX, EMZA_EINVAL, "validation time out of range");
+
+    emza_buf file;
+    EMZA_GUARD(emza__file_read(&file, path, EMZA_SIGNED_FILE_MAX));
+    int rc = EMZA_OK;
+    emza_report *report = NULL;
+
+    uint8_t sha[EVP_MAX_MD_SIZE];
+    unsigned int sha_len = 0;
+    char hex[65];
+    EMZA_TRY(emza__digest_bytes(sha, &sha_len, file.data ? file.data : (const uint8_t *)"",
+                                file.len, EVP_sha256()));
+    for (unsigned int i = 0; i < 32; i++) {
+        static const char digits[] = "0123456789abcdef";
+        hex[2 * i] = digits[sha[i] >> 4];
+        hex[2 * i + 1] = digits[sha[i] & 0x0F];
+    }
+    hex[64] = '\0';
+    EMZA_TRY(emza__report_new(&report, path, hex, now, "default"));
+
+    emza__verify_job job = {opts, now, path, file.data, file.len, report};
+    switch (detect(file.data, file.len)) {
+    case DETECTED_XML:
+        EMZA_TRY(emza__xades_verify(&job));
+        break;
+    case DETECTED_CMS:
+        EMZA_TRY(emza__cades_verify(&job));
+        break;
+    case DETECTED_ZIP:
+        EMZA_TRY(emza__report_set_format(report, "ASiC-E"));
+        EMZA_TRY(report_unknown_format(&job, "ASiC containers are not supported by this build yet"));
+        break;
+    case DETECTED_UNKNOWN:
+        EMZA_TRY(report_unknown_format(
+            &job, file.len == 0 ? "the file is empty"
+                                : "the file is neither an XML signature nor a CMS/CAdES signature"));
+        break;
+    }
+    *out = report;
+    report = NULL;
+cleanup:
+    emza_report_free(report);
+    emza__buf_free(&file);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* shared steps                                                              */
+/* ------------------------------------------------------------------------ */
+
+const char *emza__verify_data_path(const emza__verify_job *job, const char *name, int sole_ok)
+{
+    const emza_verify_options *o = job->opts;
+    if (name != NULL) {
+        const char *wanted = emza__base_name(name);
+        for (size_t i = 0; i < o->data_count; i++)
+            if (strcmp(emza__base_name(o->data_paths[i]), wanted) == 0)
+                return o->data_paths[i];
+    }
+    if (sole_ok && o->data_count == 1)
+        return o->data_paths[0];
+    return NULL;
+}
+
+int emza__verify_signer_chain(emza_signature_report *sig, const emza__verify_job *job,
+                              const emza_cert *signer, const emza_cert_list *embedded,
+                              int64_t best_time)
+{
+    emza__findings *errors = emza__sig_errors(sig);
+    if (job->opts->trust == NULL)
+        return emza__findings_add(errors, EMZA_STAGE_X509, EMZA_SUB_NO_CERTIFICATE_CHAIN_FOUND,
+                                  "NO_CHAIN", "no trust anchors were given");
+
+    int rc = EMZA_OK;
+    emza_cert_list *helpers = NULL;
+    emza_chain_result *chain = NULL;
+    EMZA_TRY(emza_cert_list_new(&helpers));
+    const emza_cert_list *sources[2] = {job->opts->untrusted, embedded};
+    for (size_t s = 0; s < 2; s++)
+        for (size_t i = 0; sources[s] != NULL && i < emza_cert_list_count(sources[s]); i++)
+            EMZA_TRY(emza_cert_list_add(helpers, emza_cert_list_get(sources[s], i)));
+
+    emza_chain_options copts = EMZA_CHAIN_OPTIONS_INIT;
+    copts.has_validation_time = 1;
+    copts.validation_time = best_time;
+    copts.purpose = EMZA_PURPOSE_SIGN;
+    copts.untrusted = helpers;
+    copts.offline = job->opts->offline;
+    EMZA_TRY(emza_trust_verify(&chain, job->opts->trust, signer, &copts));
+
+    for (size_t i = 0; i < emza_chain_result_error_count(chain); i++) {
+        /* The chain's own order is kept: its first error is the chain's verdict. */
+        EMZA_TRY(emza__findings_add(errors, EMZA_STAGE_X509,
+                                    emza_chain_result_error_subindication(chain, i),
+                                    emza_chain_result_error_code(chain, i), "%s",
+                                    emza_chain_result_error_message(chain, i)));
+    }
+    for (size_t i = 0; i < emza_chain_result_warning_count(chain); i++)
+        EMZA_TRY(emza__findings_add(emza__sig_warnings(sig), 0, EMZA_SUB_NONE,
+                                    emza_chain_result_warning_code(chain, i), "%s",
+                                    emza_chain_result_warning_message(chain, i)));
+cleanup:
+    emza_chain_result_free(chain);
+    emza_cert_list_free(helpers);
+    return rc;
+}
+
+int emza__verify_signature_algorithm(emza_signature_report *sig, int md_nid, const EVP_PKEY *key)
+{
+    emza__findings *errors = emza__sig_errors(sig);
+    const char *why = NULL;
+    if (!emza__policy_digest_ok(md_nid, &why))
+        EMZA_GUARD(emza__findings_add(errors, EMZA_STAGE_ACCEPTANCE,
+                                      EMZA_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE, "WEAK_ALGORITHM",
+                                      "the signature's digest is not acceptable: %s", why));
+    char key_why[160];
+    if (key != NULL && !emza__policy_key_ok(key, key_why, sizeof(key_why)))
+        EMZA_GUARD(emza__findings_add(errors, EMZA_STAGE_ACCEPTANCE,
+                                      EMZA_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE, "WEAK_KEY",
+                                      "the signing key is not acceptable: %s", key_why));
+    return EMZA_OK;
+}

@@ -1,0 +1,67 @@
+/*
+ * What every signature format gets from the verification flow (verify.c),
+ * and the validation steps that all formats share: the signing certificate's
+ * chain (through the trust module) and the policy's acceptance of the
+ * signature's own algorithm.
+ *
+ * The stages rank findings (findings.h) in the order of ETSI EN 319 102-1
+ * clause 5.3.4 as EU DSS applies it: the first stage with an error decides.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef EMZA_VERIFY_INTERNAL_H
+#define EMZA_VERIFY_INTERNAL_H
+
+#include <openssl/evp.h>
+
+#include <emza/verify.h>
+
+#include "report_internal.h"
+
+enum {
+    EMZA_STAGE_FORMAT = 1,       /* FORMAT_FAILURE, SIGNED_DATA_NOT_FOUND */
+    EMZA_STAGE_SIGNING_CERT = 2, /* NO_SIGNING_CERTIFICATE_FOUND */
+    EMZA_STAGE_CRYPTO = 3,       /* HASH_FAILURE, SIG_CRYPTO_FAILURE */
+    EMZA_STAGE_X509 = 4,         /* the chain's verdict (trust.h) */
+    EMZA_STAGE_ACCEPTANCE = 5,   /* CRYPTO_CONSTRAINTS_FAILURE_NO_POE for the signature itself */
+};
+
+typedef struct emza__verify_job {
+    const emza_verify_options *opts; /* version checked */
+    int64_t validation_time;
+    const char *path;                /* the signed file */
+    const uint8_t *data;             /* its bytes */
+    size_t len;
+    emza_report *report;             /* to fill: format and one entry per signature */
+} emza__verify_job;
+
+/** CMS / CAdES, DER or PEM (cades_verify.c). */
+int emza__cades_verify(const emza__verify_job *job);
+
+/** XML-DSig / XAdES (xades_verify.c). */
+int emza__xades_verify(const emza__verify_job *job);
+
+/**
+ * The --data file whose file name equals the last component of `name` (a
+ * reference URI or a file name); when exactly one data file was given and
+ * `sole_ok` is 1, that one. NULL when none matches.
+ */
+const char *emza__verify_data_path(const emza__verify_job *job, const char *name, int sole_ok);
+
+/**
+ * Validates the signing certificate at the best signature time: chain to the
+ * trust anchors (helped by the --untrusted certificates and `embedded`, those
+ * the signature carries; may be NULL), purpose "sign", default policy. Its
+ * errors go to `sig` at EMZA_STAGE_X509, its warnings too.
+ */
+int emza__verify_signer_chain(emza_signature_report *sig, const emza__verify_job *job,
+                              const emza_cert *signer, const emza_cert_list *embedded,
+                              int64_t best_time);
+
+/**
+ * The policy's acceptance of the signature's own digest and key: a weak one
+ * is an error at EMZA_STAGE_ACCEPTANCE (CRYPTO_CONSTRAINTS_FAILURE_NO_POE).
+ */
+int emza__verify_signature_algorithm(emza_signature_report *sig, int md_nid, const EVP_PKEY *key);
+
+#endif /* EMZA_VERIFY_INTERNAL_H */
