@@ -63,7 +63,17 @@ typedef struct emza_id_result {
 /**
  * Checks `text` (`len` bytes of UTF-8; need not be NUL-terminated) as a number
  * of the given kind and writes the verdict to `out`.
- * Returns EMZA_OK, EMZA_EINVAL (NULL argument, unknown kind) or EMZA_ELIMIT.
+ *
+ * The verdicts are decided in this order: NOT_UTF8 (anywhere in the text),
+ * EMPTY, NON_DIGIT (the first character of the trimmed text that is not a
+ * digit; a NUL byte inside `len` is such a character), WRONG_LENGTH, then
+ * for a national code REPEATED_DIGITS, and BAD_CHECK_DIGIT. The
+ * repeated-digit rule is the national code's only. `len` may be 0 (EMPTY).
+ *
+ * Returns EMZA_OK, EMZA_EINVAL (NULL `out` or `text`, unknown kind) or
+ * EMZA_ELIMIT. On an error `*out` (when not NULL) has no digits and a verdict
+ * other than EMZA_ID_VALID (WRONG_LENGTH for EMZA_ELIMIT, else EMPTY), so a
+ * caller that ignores the return code still sees "not valid".
  */
 EMZA_EXTERN EMZA_WARN_UNUSED_RESULT int emza_id_check(emza_id_result *out, emza_id_kind kind,
                                                       const char *text, size_t len);

@@ -5,13 +5,21 @@
  * or to text shown to a person as "what was signed".
  *
  * The rules, applied in this order:
- *  1. The input must be valid UTF-8 (else EMZA_EFORMAT).
+ *  1. The input must be valid UTF-8 and must not contain U+0000 (else
+ *     EMZA_EFORMAT: the result is a C string, and a NUL in it would hide
+ *     what follows from the comparison).
  *  2. Canonical composition (NFC) of the Arabic-script sequences Unicode
  *     composes: alef + madda above -> U+0622, alef + hamza above/below ->
  *     U+0623/U+0625, waw + hamza -> U+0624, yeh + hamza -> U+0626, and the
- *     heh/yeh-barree hamza forms U+06C0, U+06C2, U+06D3. Other scripts are
- *     compared as they are (Latin text in certificates is already NFC in
- *     practice); see docs/ARCHITECTURE.md.
+ *     heh/yeh-barree hamza forms U+06C0, U+06C2, U+06D3. As in NFC, the
+ *     combining marks of the Arabic block (U+0610..U+06ED) after a letter
+ *     are first put in canonical order and a mark composes only when no
+ *     mark of the same or a higher combining class stands between it and
+ *     the letter, so "alef, fatha, hamza above" and "alef, hamza above,
+ *     fatha" both give U+0623. A combining mark from another block ends
+ *     the sequence (it blocks composition). Other scripts are compared as
+ *     they are (Latin text in certificates is already NFC in practice); see
+ *     docs/ARCHITECTURE.md.
  *  3. Letter unification: Arabic yeh U+064A and alef maksura U+0649 -> Farsi
  *     yeh U+06CC; Arabic kaf U+0643 -> keheh U+06A9.
  *  4. Persian and Arabic-Indic digits -> ASCII digits.

@@ -100,6 +100,9 @@ static void flatten_message(char *msg)
 }
 
 static int record_v(int code, const char *file, int line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+static int record_v(int code, const char *file, int line, const char *fmt, va_list ap)
 {
     int n = vsnprintf(tls_record.message, sizeof(tls_record.message), fmt, ap);
     if (n < 0)
