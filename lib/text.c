@@ -40,6 +40,7 @@
 #include <emza/text.h>
 
 #include "util/buf.h"
+#include "util/display.h"
 #include "util/guard.h"
 #include "util/utf8.h"
 
@@ -309,5 +310,27 @@ int emza_text_equal_folded(int *out_equal, const char *a, size_t a_len, const ch
 cleanup:
     emza_free(fa);
     emza_free(fb);
+    return rc;
+}
+
+/* Longest text emza_text_escape takes: every byte may grow to "\uXXXX" (6 bytes). */
+#define TEXT_ESCAPE_MAX (16u * 1024 * 1024)
+
+int emza_text_escape(char **out, const char *text, size_t len)
+{
+    EMZA_ENSURE(out != NULL, EMZA_EINVAL);
+    *out = NULL;
+    EMZA_ENSURE(text != NULL || len == 0, EMZA_EINVAL);
+    EMZA_ENSURE_MSG(len <= TEXT_ESCAPE_MAX, EMZA_ELIMIT, "text longer than %u bytes",
+                    TEXT_ESCAPE_MAX);
+    emza_buf b;
+    emza__buf_init(&b, 6 * (size_t)TEXT_ESCAPE_MAX);
+    int rc = emza__display_escape(&b, text ? text : "", len);
+    if (rc == EMZA_OK) {
+        *out = emza__buf_take(&b);
+        if (*out == NULL)
+            rc = emza__error_set(EMZA_ENOMEM, __FILE__, __LINE__, "out of memory");
+    }
+    emza__buf_free(&b);
     return rc;
 }

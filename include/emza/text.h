@@ -65,6 +65,18 @@ EMZA_EXTERN EMZA_WARN_UNUSED_RESULT int emza_text_equal_folded(int *out_equal, c
                                                                size_t a_len, const char *b,
                                                                size_t b_len);
 
+/**
+ * Makes untrusted text (names from certificates, file names and URIs from
+ * documents) safe to show on a terminal or in a report while keeping it
+ * readable, Persian included: C0 and C1 controls, DEL, the bidi embedding,
+ * override and isolate characters (U+202A..U+202E, U+2066..U+2069) and the
+ * line and paragraph separators (U+2028, U+2029) become "\uXXXX", bytes that
+ * are not UTF-8 "\xNN", and a backslash "\\" (so an escape cannot be faked).
+ * New NUL-terminated string `*out`, released with emza_free(). Errors:
+ * EMZA_EINVAL, EMZA_ENOMEM; `*out` is NULL on failure.
+ */
+EMZA_EXTERN EMZA_WARN_UNUSED_RESULT int emza_text_escape(char **out, const char *text, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -24,7 +24,9 @@ int emza__display_escape(emza_buf *out, const char *text, size_t len)
             r.left--;
             continue;
         }
-        if (needs_escape(cp))
+        if (cp == '\\')
+            EMZA_GUARD(emza__buf_append(out, "\\\\", 2));
+        else if (needs_escape(cp))
             EMZA_GUARD(emza__buf_appendf(out, "\\u%04X", (unsigned)cp));
         else
             EMZA_GUARD(emza__buf_append(out, start, (size_t)(r.p - start)));

@@ -418,6 +418,51 @@ static void test_text_equal_folded__reports_equal_and_different(void **state)
     assert_int_equal(folded_equal("a b", "ab"), 0);
 }
 
+static void assert_escapes_to(const char *in, size_t len, const char *expect)
+{
+    char *out = NULL;
+    assert_int_equal(emza_text_escape(&out, in, len), EMZA_OK);
+    assert_string_equal(out, expect);
+    emza_free(out);
+}
+
+static void test_text_escape__keeps_persian_and_escapes_controls_and_bidi(void **state)
+{
+    (void)state;
+    const char *ali = "\xd8\xb9\xd9\x84\xdb\x8c"; /* علی */
+    assert_escapes_to(ali, strlen(ali), ali);
+    assert_escapes_to("a\nb\x1b[31m", 8, "a\\u000Ab\\u001B[31m");
+    assert_escapes_to("x\xe2\x80\xaey", 5, "x\\u202Ey");          /* RLO */
+    assert_escapes_to("\xe2\x81\xa6", 3, "\\u2066");              /* LRI */
+    assert_escapes_to("\xc2\x9b", 2, "\\u009B");                   /* C1 CSI */
+    assert_escapes_to("\xe2\x80\xa8", 3, "\\u2028");              /* line separator */
+}
+
+static void test_text_escape__escapes_backslash_so_escapes_cannot_be_faked(void **state)
+{
+    (void)state;
+    assert_escapes_to("\\u202E", 6, "\\\\u202E");
+}
+
+static void test_text_escape__shows_invalid_utf8_bytes_as_hex(void **state)
+{
+    (void)state;
+    assert_escapes_to("a\xff\xc0\xaf" "b", 5, "a\\xFF\\xC0\\xAFb");
+    assert_escapes_to("a\0b", 3, "a\\u0000b");
+}
+
+static void test_text_escape__rejects_bad_arguments(void **state)
+{
+    (void)state;
+    char *out = (char *)1;
+    assert_int_equal(emza_text_escape(NULL, "a", 1), EMZA_EINVAL);
+    assert_int_equal(emza_text_escape(&out, NULL, 1), EMZA_EINVAL);
+    assert_null(out);
+    assert_int_equal(emza_text_escape(&out, NULL, 0), EMZA_OK);
+    assert_string_equal(out, "");
+    emza_free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -446,6 +491,10 @@ int main(void)
         cmocka_unit_test(test_text_fold__handles_long_runs_of_marks),
         cmocka_unit_test(test_text_fold__rejects_bad_arguments),
         cmocka_unit_test(test_text_equal_folded__reports_equal_and_different),
+        cmocka_unit_test(test_text_escape__keeps_persian_and_escapes_controls_and_bidi),
+        cmocka_unit_test(test_text_escape__escapes_backslash_so_escapes_cannot_be_faked),
+        cmocka_unit_test(test_text_escape__shows_invalid_utf8_bytes_as_hex),
+        cmocka_unit_test(test_text_escape__rejects_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

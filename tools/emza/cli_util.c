@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <emza/emza.h>
 
@@ -114,77 +115,16 @@ void cli_str_free(cli_str *s)
  * Untrusted text
  * -------------------------------------------------------------------------- */
 
-/*
- * Decodes one UTF-8 character at `p` (`avail` bytes left). Returns its length
- * (1..4) and the code point in *cp, or 0 when the bytes are not well-formed
- * UTF-8 (overlong forms, surrogates and code points above U+10FFFF included).
- */
-static size_t utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp)
-{
-    unsigned char b = p[0];
-    size_t n;
-    uint32_t c, min;
-    if (b < 0x80) {
-        *cp = b;
-        return 1;
-    } else if (b >= 0xC2 && b <= 0xDF) {
-        n = 2;
-        c = b & 0x1Fu;
-        min = 0x80;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-        n = 3;
-        c = b & 0x0Fu;
-        min = 0x800;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-        n = 4;
-        c = b & 0x07u;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (avail < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xC0u) != 0x80u)
-            return 0;
-        c = (c << 6) | (p[i] & 0x3Fu);
-    }
-    if (c < min || c > 0x10FFFFu || (c >= 0xD800u && c <= 0xDFFFu))
-        return 0;
-    *cp = c;
-    return n;
-}
-
-/* 1 for the characters that must not reach a terminal as they are. */
-static int is_dangerous(uint32_t cp)
-{
-    return cp < 0x20u                            /* C0 controls */
-           || (cp >= 0x7Fu && cp <= 0x9Fu)       /* DEL, C1 controls */
-           || (cp >= 0x202Au && cp <= 0x202Eu)   /* LRE RLE PDF LRO RLO */
-           || (cp >= 0x2066u && cp <= 0x2069u)   /* LRI RLI FSI PDI */
-           || cp == 0x2028u || cp == 0x2029u;    /* line / paragraph separator */
-}
-
 void cli_str_append_safe(cli_str *s, const char *text, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)text;
-    size_t i = 0;
-    while (i < len) {
-        uint32_t cp = 0;
-        size_t n = utf8_decode(p + i, len - i, &cp);
-        if (n == 0) {
-            cli_str_appendf(s, "\\x%02X", (unsigned int)p[i]);
-            i++;
-            continue;
-        }
-        if (cp == '\\')
-            cli_str_append(s, "\\\\", 2);
-        else if (is_dangerous(cp))
-            cli_str_appendf(s, "\\u%04X", (unsigned int)cp);
-        else
-            cli_str_append(s, text + i, n);
-        i += n;
+    /* The library's escaper, so the tool and the reports show text alike. */
+    char *safe = NULL;
+    if (emza_text_escape(&safe, text, len) != EMZA_OK) {
+        s->failed = 1;
+        return;
     }
+    cli_str_append_cstr(s, safe);
+    emza_free(safe);
 }
 
 void cli_put_safe(FILE *f, const char *text)
@@ -479,4 +419,89 @@ int cli_json_print(const char *title, const json_t *root)
     fputc('\n', stdout);
     free(text);
     return CLI_EXIT_OK;
+}
+
+/* --------------------------------------------------------------------------
+ * Shared option values
+ * -------------------------------------------------------------------------- */
+
+int cli_parse_time(const cli_command *self, const char *option, const char *value, int64_t *out)
+{
+    *out = 0;
+    if (emza_time_parse(out, value) == EMZA_OK)
+        return CLI_EXIT_OK;
+    const char *why = emza_error_last_message();
+    cli_error("%s: %s '%s': %s", self->title, option, value,
+              why != NULL && why[0] != '\0' ? why : "not a time like 2026-01-01T00:00:00Z");
+    return CLI_EXIT_USAGE;
+}
+
+int cli_load_cert_list(const cli_command *self, const char *option, const char **paths,
+                       size_t count, emza_cert_list **out)
+{
+    *out = NULL;
+    if (count == 0)
+        return CLI_EXIT_OK;
+    int rc = emza_cert_list_new(out);
+    if (rc != EMZA_OK)
+        return cli_lib_error(self->title, NULL, NULL, rc);
+    for (size_t i = 0; i < count; i++) {
+        rc = emza_cert_list_add_path(*out, paths[i]);
+        if (rc != EMZA_OK) {
+            emza_cert_list_free(*out);
+            *out = NULL;
+            return cli_lib_error(self->title, option, paths[i], rc);
+        }
+    }
+    return CLI_EXIT_OK;
+}
+
+int cli_load_trust(const cli_command *self, const char **paths, size_t count, emza_trust **out)
+{
+    *out = NULL;
+    emza_cert_list *anchors = NULL;
+    if (cli_load_cert_list(self, "--trust", paths, count, &anchors) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
+    int rc = emza_trust_new(out, anchors);
+    emza_cert_list_free(anchors);
+    if (rc != EMZA_OK)
+        return cli_lib_error(self->title, "--trust", NULL, rc);
+    return CLI_EXIT_OK;
+}
+
+/* --------------------------------------------------------------------------
+ * Progress
+ * -------------------------------------------------------------------------- */
+
+#define PROGRESS_WIDTH 30
+
+void cli_progress_init(cli_progress *p, const char *label)
+{
+    p->enabled = isatty(STDERR_FILENO);
+    p->last_percent = -1;
+    p->label = label;
+}
+
+void cli_progress_update(void *ctx, uint64_t done, uint64_t total)
+{
+    cli_progress *p = ctx;
+    if (!p->enabled || total == 0)
+        return;
+    int percent = (int)(done >= total ? 100 : (done * 100) / total);
+    if (percent == p->last_percent)
+        return;
+    p->last_percent = percent;
+    char bar[PROGRESS_WIDTH + 1];
+    int filled = percent * PROGRESS_WIDTH / 100;
+    for (int i = 0; i < PROGRESS_WIDTH; i++)
+        bar[i] = i < filled ? '#' : ' ';
+    bar[PROGRESS_WIDTH] = '\0';
+    fprintf(stderr, "\r%s [%s] %3d%%", p->label, bar, percent);
+    fflush(stderr);
+}
+
+void cli_progress_finish(cli_progress *p)
+{
+    if (p->enabled && p->last_percent >= 0)
+        fputc('\n', stderr);
 }

@@ -19,6 +19,8 @@
 
 #include <jansson.h>
 
+#include <emza/emza.h>
+
 /* Exit codes (CONTRACT.md "Command line"). */
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAILED 1        /* a TOTAL_FAILED verdict; id check: an invalid number */
@@ -56,6 +58,8 @@ struct cli_command {
 };
 
 /* The commands (cmd_*.c). */
+int cli_cmd_sign(const cli_command *self, int argc, char **argv);
+int cli_cmd_verify(const cli_command *self, int argc, char **argv);
 int cli_cmd_id_check(const cli_command *self, int argc, char **argv);
 int cli_cmd_cert_inspect(const cli_command *self, int argc, char **argv);
 int cli_cmd_cert_verify(const cli_command *self, int argc, char **argv);
@@ -207,5 +211,37 @@ int cli_json_append(json_t *array, json_t *value);
  * CLI_EXIT_OK or CLI_EXIT_USAGE (after a message) when it cannot be encoded.
  */
 int cli_json_print(const char *title, const json_t *root);
+
+/* --------------------------------------------------------------------------
+ * Shared option values: times, trust anchors, certificate lists
+ * -------------------------------------------------------------------------- */
+
+/** Parses the value of a time option ("--at"); CLI_EXIT_OK, or CLI_EXIT_USAGE after a message. */
+int cli_parse_time(const cli_command *self, const char *option, const char *value, int64_t *out);
+
+/** Builds a trust store from --trust paths (count > 0); CLI_EXIT_OK or CLI_EXIT_USAGE. */
+int cli_load_trust(const cli_command *self, const char **paths, size_t count, emza_trust **out);
+
+/**
+ * Loads the certificates of `option`'s paths into a new list `*out` (left
+ * NULL when count is 0); CLI_EXIT_OK or CLI_EXIT_USAGE.
+ */
+int cli_load_cert_list(const cli_command *self, const char *option, const char **paths,
+                       size_t count, emza_cert_list **out);
+
+/**
+ * A progress callback (emza_progress_fn) that draws a bar on stderr when
+ * stderr is a terminal and stays silent otherwise. `ctx` is a cli_progress.
+ */
+typedef struct cli_progress {
+    int enabled;     /* stderr is a terminal */
+    int last_percent;
+    const char *label;
+} cli_progress;
+
+void cli_progress_init(cli_progress *p, const char *label);
+void cli_progress_update(void *ctx, uint64_t done, uint64_t total);
+/** Ends the bar's line (when one was drawn). */
+void cli_progress_finish(cli_progress *p);
 
 #endif /* EMZA_CLI_UTIL_H */
