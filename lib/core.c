@@ -52,3 +52,9 @@ void emza_free(void *ptr)
 {
     free(ptr);
 }
+
+void emza_wipe(void *ptr, size_t len)
+{
+    if (ptr != NULL && len > 0)
+        OPENSSL_cleanse(ptr, len);
+}

@@ -33,6 +33,12 @@ extern "C" {
  */
 EMZA_EXTERN void emza_free(void *ptr);
 
+/**
+ * Overwrites `len` bytes at `ptr` with zeros in a way the compiler cannot
+ * optimise away: for passwords and PINs held by the caller. Accepts NULL.
+ */
+EMZA_EXTERN void emza_wipe(void *ptr, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -22,6 +22,40 @@ static int cmd_version(const cli_command *self, int argc, char **argv);
 
 static const cli_command commands[] = {
     {"version", NULL, "version", cmd_version, "emza version", "Print the version of emza.", NULL},
+    {"sign", NULL, "sign", cli_cmd_sign,
+     "emza sign --format F [--level B|T|LT|LTA] KEY-OPTIONS [--tsa URL] -o OUT INPUT...",
+     "Sign documents (XAdES, CAdES), writing OUT atomically.",
+     "  --format F         xades-enveloped | xades-detached | xades-enveloping |\n"
+     "                     cades-detached | cades-attached | asice\n"
+     "  --level L          B (default), T, LT or LTA (T and above need --tsa URL)\n"
+     "  --key FILE.p12     a PKCS#12 key, with --pass-env VAR or --pass-file F\n"
+     "  --key KEY.pem --cert CERT.pem [--chain CHAIN.pem]\n"
+     "                     a PEM key and certificate (an encrypted key takes --pass-env/--pass-file)\n"
+     "  --pkcs11 MODULE.so [--token LABEL] [--key-label L] --pin-env VAR\n"
+     "                     a smart card or token (not yet supported)\n"
+     "  -o OUT             the signed file to write\n"
+     "  --digest D         sha256 (default), sha384 or sha512\n"
+     "  --pss              RSA-PSS instead of RSA PKCS#1 v1.5 for an RSA key\n"
+     "  --signing-time T   the claimed signing time (default: now)\n"
+     "  --add-to FILE      add a parallel signature to an existing signed FILE\n"
+     "  --countersign FILE countersign the signatures in an existing CAdES FILE\n"
+     "  --mime-type M      MIME type of the content (default: from the file name)\n"
+     "  --role R, --city C, --country CC, --policy-oid OID --policy-sha256 HEX\n"
+     "                     XAdES claimed role, production place and signature policy\n"
+     "\nExit status: 0 signed, 4 usage or operational error (nothing is written).\n"},
+    {"verify", NULL, "verify", cli_cmd_verify,
+     "emza verify FILE [--data FILE]... [--trust T]... [--untrusted U]... [--at TIME] "
+     "[--offline] [--policy P] [--json]",
+     "Validate every signature in a signed file.",
+     "  --data FILE       detached content, matched to a reference by file name (repeatable)\n"
+     "  --trust T         trust anchors: a PEM bundle, DER certificate or directory (repeatable)\n"
+     "  --untrusted U     extra certificates for building chains (repeatable)\n"
+     "  --at TIME         validate at TIME, e.g. 2026-01-01T00:00:00Z (default: now)\n"
+     "  --offline         never use the network\n"
+     "  --policy P        the validation policy (default)\n"
+     "  --json            print the JSON report\n"
+     "\nExit status: 0 every signature TOTAL_PASSED, 1 any TOTAL_FAILED, 2 none failed and at\n"
+     "least one INDETERMINATE, 3 no signature found, 4 usage or operational error.\n"},
     {"id", "check", "id check", cli_cmd_id_check, "emza id check CODE... [--json]",
      "Check national codes (10 digits) and legal-entity ids (11 digits).",
      "Persian (U+06F0..) and Arabic-Indic (U+0660..) digits are accepted.\n"
