@@ -988,3 +988,26 @@ const emza_cert *emza_cert_list_get(const emza_cert_list *list, size_t index)
 {
     return (list != NULL && index < list->count) ? list->items[index] : NULL;
 }
+
+int emza__cert_issuer_serial_der(const emza_cert *cert, emza_buf *out)
+{
+    int rc = EMZA_OK;
+    unsigned char *name = NULL, *serial = NULL;
+    emza_buf inner, names;
+    emza__buf_init(&inner, EMZA_CERT_DER_MAX);
+    emza__buf_init(&names, EMZA_CERT_DER_MAX);
+    int name_len = i2d_X509_NAME(X509_get_issuer_name(cert->x509), &name);
+    int serial_len = i2d_ASN1_INTEGER(X509_get0_serialNumber(cert->x509), &serial);
+    EMZA_TRY_ENSURE(name_len > 0 && serial_len > 0, EMZA_ECRYPTO, "cannot encode the issuer and serial");
+    /* GeneralNames ::= SEQUENCE OF GeneralName; directoryName [4] EXPLICIT Name */
+    EMZA_TRY(emza__der_append_tlv(&names, 0xA4, name, (size_t)name_len));
+    EMZA_TRY(emza__der_append_tlv(&inner, EMZA_DER_SEQUENCE, names.data, names.len));
+    EMZA_TRY(emza__buf_append(&inner, serial, (size_t)serial_len));
+    EMZA_TRY(emza__der_append_tlv(out, EMZA_DER_SEQUENCE, inner.data, inner.len));
+cleanup:
+    OPENSSL_free(name);
+    OPENSSL_free(serial);
+    emza__buf_free(&inner);
+    emza__buf_free(&names);
+    return rc;
+}

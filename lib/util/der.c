@@ -43,3 +43,35 @@ int emza__der_oid_equals(emza_span content, const uint8_t *oid, size_t oid_len)
 {
     return content.len == oid_len && memcmp(content.data, oid, oid_len) == 0;
 }
+
+int emza__der_next_raw(emza_reader *r, uint8_t *tag, emza_span *content, emza_span *whole)
+{
+    const uint8_t *start = r->p;
+    EMZA_GUARD(emza__der_next(r, tag, content));
+    whole->data = start;
+    whole->len = (size_t)(r->p - start);
+    return EMZA_OK;
+}
+
+int emza__der_append_header(emza_buf *out, uint8_t tag, size_t len)
+{
+    uint8_t h[6];
+    size_t n = 0;
+    EMZA_ENSURE_MSG(len <= 0xFFFFFFFFu, EMZA_ELIMIT, "DER: content too long");
+    h[n++] = tag;
+    if (len < 0x80) {
+        h[n++] = (uint8_t)len;
+    } else {
+        size_t bytes = len > 0xFFFFFF ? 4 : len > 0xFFFF ? 3 : len > 0xFF ? 2 : 1;
+        h[n++] = (uint8_t)(0x80 | bytes);
+        for (size_t i = bytes; i > 0; i--)
+            h[n++] = (uint8_t)(len >> (8 * (i - 1)));
+    }
+    return emza__buf_append(out, h, n);
+}
+
+int emza__der_append_tlv(emza_buf *out, uint8_t tag, const void *content, size_t len)
+{
+    EMZA_GUARD(emza__der_append_header(out, tag, len));
+    return len > 0 ? emza__buf_append(out, content, len) : EMZA_OK;
+}
