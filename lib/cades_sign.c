@@ -289,26 +289,31 @@ static int countersign_all(CMS_ContentInfo *cms, const emza__sign_job *job)
  * (a faulty key source must not produce a bad signature silently). Signed
  * attributes are only in DER order after this round trip.
  */
-static int self_check(const emza_buf *der, const emza__sign_job *job)
+static int self_check(const emza_buf *der, const emza__sign_job *job, CMS_SignerInfo *made)
 {
+    if (made == NULL)
+        return EMZA_OK; /* countersignatures are checked by verification, not here */
     CMS_ContentInfo *cms = NULL;
     EMZA_GUARD(emza__cades_read(&cms, der->data, der->len));
     STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(cms);
-    int n = sk_CMS_SignerInfo_num(sis);
+    const ASN1_OCTET_STRING *want = CMS_SignerInfo_get0_signature(made);
     X509 *x = emza__cert_x509(emza_signer_cert(job->signer));
-    int rc = EMZA_OK;
-    if (job->opts->mode != EMZA_SIGN_COUNTERSIGN) {
-        CMS_SignerInfo *si = n > 0 ? sk_CMS_SignerInfo_value(sis, n - 1) : NULL;
-        if (si != NULL)
-            CMS_SignerInfo_set1_signer_cert(si, x);
-        if (si == NULL || CMS_SignerInfo_cert_cmp(si, x) != 0 || CMS_SignerInfo_verify(si) != 1)
-            rc = emza__error_ossl(EMZA_ECRYPTO, __FILE__, __LINE__,
-                                  "the signature just made does not verify with the "
-                                  "certificate's key");
+    int verified = 0;
+    /* signerInfos is a SET: after encoding, the new signer is found by its signature value. */
+    for (int i = 0; i < sk_CMS_SignerInfo_num(sis); i++) {
+        CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, i);
+        if (ASN1_STRING_cmp(CMS_SignerInfo_get0_signature(si), want) != 0)
+            continue;
+        CMS_SignerInfo_set1_signer_cert(si, x);
+        verified = CMS_SignerInfo_cert_cmp(si, x) == 0 && CMS_SignerInfo_verify(si) == 1;
+        break;
     }
     CMS_ContentInfo_free(cms);
+    if (!verified)
+        return emza__error_ossl(EMZA_ECRYPTO, __FILE__, __LINE__,
+                                "the signature just made does not verify with the certificate's key");
     emza__ossl_clear();
-    return rc;
+    return EMZA_OK;
 }
 
 int emza__cades_sign(const emza__sign_job *job)
@@ -350,7 +355,7 @@ int emza__cades_sign(const emza__sign_job *job)
             EMZA_TRY(countersign_all(cms, job));
     }
     EMZA_TRY(emza__cades_to_der(cms, &out));
-    EMZA_TRY(self_check(&out, job));
+    EMZA_TRY(self_check(&out, job, si));
     EMZA_TRY(emza__atomic_write(job->out, out.data, out.len));
 cleanup:
     CMS_ContentInfo_free(cms);
