@@ -416,17 +416,6 @@ static const char *purpose_name(emza_purpose p)
 }
 
 /* Appends every certificate found at each of `paths` to `list`; CLI_EXIT_USAGE after a message. */
-static int add_paths(emza_cert_list *list, const cli_command *self, const char *option,
-                     const char **paths, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        int rc = emza_cert_list_add_path(list, paths[i]);
-        if (rc != EMZA_OK)
-            return cli_lib_error(self->title, option, paths[i], rc);
-    }
-    return CLI_EXIT_OK;
-}
-
 /* 1 when `cert` is one of the anchors of `trust` (same DER, by SHA-256). */
 static int is_anchor(const emza_trust *trust, const emza_cert *cert)
 {
@@ -647,7 +636,6 @@ int cli_cmd_cert_verify(const cli_command *self, int argc, char **argv)
         return rc;
 
     emza_cert *cert = NULL;
-    emza_cert_list *anchors = NULL;
     emza_cert_list *untrusted = NULL;
     emza_trust *trust = NULL;
     emza_chain_result *result = NULL;
@@ -679,17 +667,9 @@ int cli_cmd_cert_verify(const cli_command *self, int argc, char **argv)
     }
     const char *at = cli_args_value(&args, VERIFY_OPT_AT);
     if (at != NULL) {
-        int64_t t = 0;
-        crc = emza_time_parse(&t, at);
-        if (crc != EMZA_OK) {
-            const char *why = emza_error_last_message();
-            cli_error("%s: --at '%s': %s", self->title, at,
-                      why != NULL && why[0] != '\0' ? why
-                                                     : "not a time like 2026-01-01T00:00:00Z");
+        if (cli_parse_time(self, "--at", at, &opts.validation_time) != CLI_EXIT_OK)
             goto cleanup;
-        }
         opts.has_validation_time = 1;
-        opts.validation_time = t;
     }
     const char *purpose = cli_args_value(&args, VERIFY_OPT_PURPOSE);
     if (purpose == NULL || strcmp(purpose, "sign") == 0) {
@@ -707,28 +687,12 @@ int cli_cmd_cert_verify(const cli_command *self, int argc, char **argv)
     /* Inputs. */
     if (load_cert(&cert, self, path) != CLI_EXIT_OK)
         goto cleanup;
-    crc = emza_cert_list_new(&anchors);
-    if (crc != EMZA_OK) {
-        cli_lib_error(self->title, NULL, NULL, crc);
+    if (cli_load_trust(self, trust_paths, trust_count, &trust) != CLI_EXIT_OK)
         goto cleanup;
-    }
-    if (add_paths(anchors, self, "--trust", trust_paths, trust_count) != CLI_EXIT_OK)
+    if (cli_load_cert_list(self, "--untrusted", untrusted_paths, untrusted_count, &untrusted) !=
+        CLI_EXIT_OK)
         goto cleanup;
-    crc = emza_trust_new(&trust, anchors);
-    if (crc != EMZA_OK) {
-        cli_lib_error(self->title, "--trust", NULL, crc);
-        goto cleanup;
-    }
-    if (untrusted_count > 0) {
-        crc = emza_cert_list_new(&untrusted);
-        if (crc != EMZA_OK) {
-            cli_lib_error(self->title, NULL, NULL, crc);
-            goto cleanup;
-        }
-        if (add_paths(untrusted, self, "--untrusted", untrusted_paths, untrusted_count) != CLI_EXIT_OK)
-            goto cleanup;
-        opts.untrusted = untrusted;
-    }
+    opts.untrusted = untrusted;
 
     /* The verdict. */
     crc = emza_trust_verify(&result, trust, cert, &opts);
@@ -755,7 +719,6 @@ cleanup:
     emza_chain_result_free(result);
     emza_trust_free(trust);
     emza_cert_list_free(untrusted);
-    emza_cert_list_free(anchors);
     emza_cert_free(cert);
     free((void *)trust_paths);
     free((void *)untrusted_paths);
