@@ -329,9 +329,11 @@ static int validate_signer(emza_signature_report *sig, CMS_SignerInfo *si, const
 }
 
 /* Validates the countersignatures inside `si` as further report entries. */
-static int validate_countersignatures(CMS_SignerInfo *si, const char *parent_id,
+static int validate_countersignatures(CMS_SignerInfo *si, const emza_signature_report *parent,
                                       const cms_context *cx)
 {
+    const char *parent_id = emza_signature_id(parent);
+    int parent_passed = emza_signature_indication(parent) == EMZA_TOTAL_PASSED;
     int pos = -1;
     ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
     while ((pos = CMS_unsigned_get_attr_by_NID(si, NID_pkcs9_countersignature, pos)) >= 0) {
@@ -345,6 +347,12 @@ static int validate_countersignatures(CMS_SignerInfo *si, const char *parent_id,
             EMZA_GUARD(emza__findings_add(emza__sig_warnings(sig), 0, EMZA_SUB_NONE,
                                           "COUNTERSIGNATURE", "this signature countersigns %s",
                                           parent_id));
+            if (!parent_passed)
+                EMZA_GUARD(emza__findings_add(
+                    emza__sig_warnings(sig), 0, EMZA_SUB_NONE, "COUNTERSIGNED_NOT_PASSED",
+                    "the countersigned signature %s did not pass: this countersignature vouches "
+                    "for a signature value, not for the current content",
+                    parent_id));
             CMS_ContentInfo *holder = NULL;
             emza_span der = {NULL, 0};
             if (t != NULL && t->type == V_ASN1_SEQUENCE) {
@@ -445,10 +453,8 @@ int emza__cades_verify(const emza__verify_job *job)
         CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, i);
         emza_signature_report *sig = NULL;
         EMZA_TRY(emza__report_add_signature(&sig, job->report));
-        char id[16];
-        snprintf(id, sizeof(id), "%s", emza_signature_id(sig));
         EMZA_TRY(validate_signer(sig, si, &cx, &content, 0));
-        EMZA_TRY(validate_countersignatures(si, id, &cx));
+        EMZA_TRY(validate_countersignatures(si, sig, &cx));
     }
 cleanup:
     emza_cert_list_free(cx.embedded);
