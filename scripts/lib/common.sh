@@ -33,12 +33,16 @@ emza_install_packages() {
 
 # emza_build DIR [meson options...]: configures DIR once (reconfigures when
 # options changed) and builds it.
+# Quiet on success; on failure the last lines of the log say why.
 emza_build() {
   local dir=$1; shift
-  if [ -f "$dir/build.ninja" ]; then
-    meson setup --reconfigure "$dir" "$EMZA_ROOT" "$@" >/dev/null
-  else
-    meson setup "$dir" "$EMZA_ROOT" "$@" >/dev/null
+  mkdir -p "$dir"
+  local log="$dir/emza-build.log"
+  local setup=(meson setup "$dir" "$EMZA_ROOT" "$@")
+  [ -f "$dir/build.ninja" ] && setup=(meson setup --reconfigure "$dir" "$EMZA_ROOT" "$@")
+  if ! "${setup[@]}" >"$log" 2>&1 || ! ninja -C "$dir" >>"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    emza_log "build of $dir failed (full log: $log)"
+    return 1
   fi
-  ninja -C "$dir" >/dev/null
 }
