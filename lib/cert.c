@@ -623,14 +623,17 @@ cleanup:
     return rc;
 }
 
-/* Parses one DER certificate that must fill `len` exactly. */
+/*
+ * Parses one certificate that must be DER (distinguished: one encoding only)
+ * and fill `len` exactly, so the bytes given are the bytes hashed and shown.
+ */
 static int parse_der(X509 **out, const uint8_t *data, size_t len)
 {
     *out = NULL;
-    EMZA_ENSURE_MSG(len <= EMZA_CERT_DER_MAX, EMZA_ELIMIT,
-                    "certificate is larger than %d bytes", EMZA_CERT_DER_MAX);
     EMZA_ENSURE_MSG(len > 0 && data[0] == 0x30, EMZA_EFORMAT,
                     "not a certificate: neither PEM nor DER");
+    EMZA_ENSURE_MSG(len <= EMZA_CERT_DER_MAX, EMZA_ELIMIT,
+                    "certificate is larger than %d bytes", EMZA_CERT_DER_MAX);
     const unsigned char *p = data;
     X509 *x = d2i_X509(NULL, &p, (long)len);
     if (x == NULL)
@@ -641,59 +644,76 @@ static int parse_der(X509 **out, const uint8_t *data, size_t len)
         EMZA_FAIL(EMZA_EFORMAT, "not a certificate: %zu bytes follow the DER certificate",
                   len - (size_t)(p - data));
     }
+    unsigned char *der = NULL;
+    int der_len = i2d_X509(x, &der);
+    int same = der_len > 0 && (size_t)der_len == len && memcmp(der, data, len) == 0;
+    OPENSSL_free(der);
+    if (!same) {
+        X509_free(x);
+        EMZA_FAIL(EMZA_EFORMAT, "not a certificate: the encoding is not DER");
+    }
     *out = x;
     return EMZA_OK;
 }
 
+/* PEM labels that hold an X.509 certificate. */
+static int is_certificate_label(const char *name)
+{
+    return strcmp(name, "CERTIFICATE") == 0 || strcmp(name, "X509 CERTIFICATE") == 0;
+}
+
 /*
  * Calls `fn` for every certificate in `data` (PEM bundle or one DER
- * certificate); EMZA_EFORMAT if there is none.
+ * certificate); EMZA_EFORMAT if there is none. PEM blocks with other labels
+ * are skipped; every certificate, PEM or not, goes through parse_der.
  */
 typedef int (*x509_visitor)(void *ctx, X509 *x509);
 
+static int visit_der(x509_visitor fn, void *ctx, const uint8_t *der, size_t len)
+{
+    X509 *x = NULL;
+    EMZA_GUARD(parse_der(&x, der, len));
+    int rc = fn(ctx, x);
+    X509_free(x);
+    return rc;
+}
+
 static int for_each_x509(const uint8_t *data, size_t len, x509_visitor fn, void *ctx, int first_only)
 {
+    EMZA_ENSURE_MSG(len > 0, EMZA_EFORMAT, "not a certificate: the input is empty");
     EMZA_ENSURE_MSG(len <= EMZA_CERT_FILE_MAX, EMZA_ELIMIT,
                     "certificate data is larger than %d bytes", EMZA_CERT_FILE_MAX);
-    EMZA_ENSURE_MSG(len > 0, EMZA_EFORMAT, "not a certificate: the input is empty");
-    if (!emza__looks_like_pem(data, len)) {
-        X509 *x = NULL;
-        EMZA_GUARD(parse_der(&x, data, len));
-        int rc = fn(ctx, x);
-        X509_free(x);
-        return rc;
-    }
+    if (!emza__looks_like_pem(data, len))
+        return visit_der(fn, ctx, data, len);
 
     BIO *bio = BIO_new_mem_buf(data, (int)len);
     EMZA_ENSURE(bio != NULL, EMZA_ENOMEM);
     int rc = EMZA_OK;
     size_t found = 0;
     for (;;) {
-        X509 *x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-        if (x == NULL) {
-            unsigned long e = ERR_peek_last_error();
-            if (ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE) {
-                emza__ossl_clear(); /* end of input */
-                break;
-            }
-            rc = emza__error_ossl(EMZA_EFORMAT, __FILE__, __LINE__,
-                                  "PEM certificate %zu cannot be decoded", found + 1);
-            goto cleanup;
-        }
+        char *name = NULL, *header = NULL;
         unsigned char *der = NULL;
-        int der_len = i2d_X509(x, &der);
-        OPENSSL_free(der);
-        if (der_len <= 0 || (size_t)der_len > EMZA_CERT_DER_MAX) {
-            X509_free(x);
-            EMZA_TRY_ENSURE(0, EMZA_ELIMIT, "PEM certificate %zu is larger than %d bytes",
-                            found + 1, EMZA_CERT_DER_MAX);
+        long der_len = 0;
+        if (PEM_read_bio(bio, &name, &header, &der, &der_len) != 1) {
+            unsigned long e = ERR_peek_last_error();
+            emza__ossl_clear();
+            if (ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
+                break; /* end of input */
+            EMZA_TRY_ENSURE(0, EMZA_EFORMAT, "PEM block %zu cannot be decoded", found + 1);
         }
-        rc = fn(ctx, x);
-        X509_free(x);
+        if (is_certificate_label(name)) {
+            rc = visit_der(fn, ctx, der, der_len > 0 ? (size_t)der_len : 0);
+            if (rc < 0)
+                emza__error_prefix("PEM certificate %zu", found + 1);
+            else
+                found++;
+        }
+        OPENSSL_free(name);
+        OPENSSL_free(header);
+        OPENSSL_free(der);
         if (rc < 0)
             goto cleanup;
-        found++;
-        if (first_only)
+        if (first_only && found > 0)
             break;
     }
     EMZA_TRY_ENSURE(found > 0, EMZA_EFORMAT, "no CERTIFICATE block in the PEM data");

@@ -62,8 +62,10 @@ const char *emza_subindication_name(emza_subindication sub)
 
 emza_indication emza_subindication_indication(emza_subindication sub)
 {
+    if (sub == EMZA_SUB_NONE)
+        return EMZA_TOTAL_PASSED;
     for (size_t i = 0; i < EMZA_ARRAY_LEN(sub_table); i++)
         if (sub_table[i].sub == sub)
             return sub_table[i].indication;
-    return EMZA_TOTAL_PASSED;
+    return EMZA_INDETERMINATE; /* fail closed on a value this library does not know */
 }

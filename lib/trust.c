@@ -259,6 +259,14 @@ static int check_purpose(emza_chain_result *r, const emza_cert *leaf, emza_purpo
     const char *who = emza__cert_display_name(leaf);
     unsigned int ku = emza_cert_key_usage(leaf);
     int has_ku = emza_cert_has_key_usage(leaf);
+    /* Keys reserved for timestamps (RFC 3161 2.3) or OCSP responses (RFC 6960 4.2.2.2) sign nothing else. */
+    const unsigned int reserved = EMZA_EKU_TIME_STAMPING | EMZA_EKU_OCSP_SIGNING;
+    unsigned int eku = emza_cert_ext_key_usage(leaf);
+    if (purpose != EMZA_PURPOSE_ANY && emza_cert_has_ext_key_usage(leaf) && (eku & reserved) &&
+        !(eku & ~reserved))
+        ADD_ERROR(r, STAGE_CONSTRAINTS, EMZA_SUB_CHAIN_CONSTRAINTS_FAILURE, "EXT_KEY_USAGE",
+                  "%s is reserved for %s: its extendedKeyUsage allows nothing else", who,
+                  (eku & EMZA_EKU_TIME_STAMPING) ? "timestamping" : "OCSP responses");
     switch (purpose) {
     case EMZA_PURPOSE_ANY:
         return EMZA_OK;
@@ -398,8 +406,8 @@ static int run_openssl(emza_chain_result *r, const emza_trust *trust, const emza
     /* Every certificate in the store is an anchor, intermediates included. */
     X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
     X509_VERIFY_PARAM_set_time(param, (time_t)r->validation_time);
-    /* OpenSSL's depth counts the certificates above the end certificate. */
-    X509_VERIFY_PARAM_set_depth(param, EMZA_CHAIN_DEPTH_MAX - 1);
+    /* OpenSSL's depth counts the intermediate CAs only (not the end certificate, not the anchor). */
+    X509_VERIFY_PARAM_set_depth(param, EMZA_CHAIN_DEPTH_MAX - 2);
     /* Algorithm strength is this module's policy, not OpenSSL's security level. */
     X509_VERIFY_PARAM_set_auth_level(param, -1);
     X509_STORE_CTX_set_app_data(ctx, &errs);

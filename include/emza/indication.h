@@ -56,7 +56,10 @@ EMZA_EXTERN const char *emza_indication_name(emza_indication indication);
 /** "FORMAT_FAILURE", ...; NULL for EMZA_SUB_NONE or an unknown value. Static storage. */
 EMZA_EXTERN const char *emza_subindication_name(emza_subindication sub);
 
-/** The indication ETSI EN 319 102-1 pairs a sub-indication with (EMZA_TOTAL_PASSED for NONE). */
+/**
+ * The indication ETSI EN 319 102-1 pairs a sub-indication with: EMZA_TOTAL_PASSED
+ * for EMZA_SUB_NONE, EMZA_INDETERMINATE for a value this library does not know.
+ */
 EMZA_EXTERN emza_indication emza_subindication_indication(emza_subindication sub);
 
 #ifdef __cplusplus

@@ -75,6 +75,8 @@ typedef enum emza_purpose {
     EMZA_PURPOSE_SIGN = 1, /**< signing: keyUsage, when present, has nonRepudiation */
     EMZA_PURPOSE_AUTH = 2, /**< log-in: keyUsage, when present, has digitalSignature; an
                                 extendedKeyUsage, when present, has clientAuth */
+    /* For SIGN and AUTH, a certificate whose extendedKeyUsage is only timeStamping and/or
+       OCSPSigning is refused: such keys are reserved (RFC 3161, RFC 6960). */
 } emza_purpose;
 
 #define EMZA_CHAIN_OPTIONS_VERSION 1u

@@ -147,5 +147,9 @@ int emza__bytes_contain(const void *data, size_t len, const char *needle)
 
 int emza__looks_like_pem(const void *data, size_t len)
 {
+    /* DER always starts with a SEQUENCE: never look for PEM inside it (a DER
+     * structure can carry a PEM block in an extension). */
+    if (len > 0 && ((const uint8_t *)data)[0] == 0x30)
+        return 0;
     return emza__bytes_contain(data, len, "-----BEGIN ");
 }

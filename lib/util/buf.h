@@ -40,7 +40,10 @@ void emza__buf_wipe_free(emza_buf *b);
 /** True when `needle` (a NUL-terminated string) occurs in the `len` bytes at `data`. */
 int emza__bytes_contain(const void *data, size_t len, const char *needle);
 
-/** True when the bytes look like PEM: a "-----BEGIN " line somewhere. */
+/**
+ * True when the bytes look like PEM: a "-----BEGIN " line somewhere, and not
+ * DER (bytes starting with a SEQUENCE tag are DER, whatever they contain).
+ */
 int emza__looks_like_pem(const void *data, size_t len);
 
 /** Reads borrowed bytes front to back; every read checks what remains. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/digest.h"
+#include "util/file.h"
 #include "util/guard.h"
 
 int emza__digest_file(uint8_t *out, unsigned int *out_len, uint64_t *out_size, const char *path,
@@ -19,11 +20,9 @@ int emza__digest_file(uint8_t *out, unsigned int *out_len, uint64_t *out_size, c
     int rc = EMZA_OK;
     uint8_t *chunk = NULL;
     EVP_MD_CTX *ctx = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    EMZA_ENSURE_MSG(fd >= 0, EMZA_EIO, "cannot open %s: %s", path, strerror(errno));
+    int fd;
     struct stat st;
-    EMZA_TRY_ENSURE(fstat(fd, &st) == 0 && S_ISREG(st.st_mode), EMZA_EIO,
-                    "%s is not a regular file", path);
+    EMZA_GUARD(emza__open_regular(&fd, &st, path));
 #ifdef POSIX_FADV_SEQUENTIAL
     (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif

@@ -12,18 +12,30 @@
 
 #define READ_CHUNK 65536
 
+int emza__open_regular(int *out_fd, struct stat *out_st, const char *path)
+{
+    *out_fd = -1;
+    EMZA_ENSURE_MSG(path != NULL && path[0] != '\0', EMZA_EINVAL, "no file name given");
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    EMZA_ENSURE_MSG(fd >= 0, EMZA_EIO, "cannot open %s: %s", path, strerror(errno));
+    int flags;
+    if (fstat(fd, out_st) != 0 || !S_ISREG(out_st->st_mode) || (flags = fcntl(fd, F_GETFL)) < 0 ||
+        fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+        int regular = S_ISREG(out_st->st_mode);
+        close(fd);
+        EMZA_FAIL(EMZA_EIO, regular ? "cannot read %s" : "%s is not a regular file", path);
+    }
+    *out_fd = fd;
+    return EMZA_OK;
+}
+
 int emza__file_read(emza_buf *out, const char *path, size_t max)
 {
     int rc = EMZA_OK;
     emza__buf_init(out, max);
-    EMZA_ENSURE_MSG(path != NULL && path[0] != '\0', EMZA_EINVAL, "no file name given");
-
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    EMZA_ENSURE_MSG(fd >= 0, EMZA_EIO, "cannot open %s: %s", path, strerror(errno));
-
+    int fd;
     struct stat st;
-    EMZA_TRY_ENSURE(fstat(fd, &st) == 0, EMZA_EIO, "cannot stat %s: %s", path, strerror(errno));
-    EMZA_TRY_ENSURE(S_ISREG(st.st_mode), EMZA_EIO, "%s is not a regular file", path);
+    EMZA_GUARD(emza__open_regular(&fd, &st, path));
     EMZA_TRY_ENSURE((uintmax_t)st.st_size <= max, EMZA_ELIMIT,
                     "%s is larger than the limit of %zu bytes", path, max);
 

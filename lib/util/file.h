@@ -9,6 +9,16 @@
 
 #include "util/buf.h"
 
+#include <sys/stat.h>
+
+/**
+ * Opens `path` for reading only if it is a regular file: opened non-blocking
+ * (a FIFO or device without a writer never hangs us), checked with fstat,
+ * then switched back to blocking reads. *out_fd and *out_st on success.
+ * EMZA_EIO (with the reason) otherwise.
+ */
+int emza__open_regular(int *out_fd, struct stat *out_st, const char *path);
+
 /**
  * Reads the regular file at `path` into `out` (initialised here; free with
  * emza__buf_free). EMZA_EIO if it cannot be opened or is not a regular file,
