@@ -20,6 +20,7 @@
 #include "cert.h"
 #include "trust.h"
 #include "report.h"
+#include "transport.h"
 #include "signer.h"
 #include "sign.h"
 #include "verify.h"

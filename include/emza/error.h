@@ -36,6 +36,7 @@ extern "C" {
 #define EMZA_ESTATE (-10)      /**< the object is in the wrong state for this call */
 #define EMZA_EINTERNAL (-11)   /**< a bug in libemza; please report it */
 #define EMZA_EPASSWORD (-12)   /**< a key or PKCS#12 file could not be opened with the password given */
+#define EMZA_ENETWORK (-13)    /**< a network request failed, timed out, or network access is off */
 
 /** The detail of a failure. */
 typedef struct emza_error {

@@ -20,6 +20,7 @@
 
 #include "common.h"
 #include "signer.h"
+#include "transport.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -77,11 +78,15 @@ typedef struct emza_sign_options {
     const char *policy_sha256; /**< hex SHA-256 of the policy document, with policy_oid */
     emza_progress_fn progress; /**< or NULL */
     void *progress_ctx;
+    const char *tsa_url;       /**< RFC 3161 time-stamping authority for levels T and above */
+    int timeout_seconds;       /**< per network request; 0: EMZA_NETWORK_TIMEOUT_DEFAULT */
+    emza_transport_fn transport; /**< route requests through the application, or NULL */
+    void *transport_ctx;
 } emza_sign_options;
 
 #define EMZA_SIGN_OPTIONS_INIT                                                                     \
     {EMZA_SIGN_OPTIONS_VERSION, (emza_format)0, EMZA_LEVEL_B, NULL, 0, 0, 0, EMZA_SIGN_NEW, NULL,  \
-     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL}
 
 /** Sets `*opts` to the defaults. EMZA_EVERSION for an unknown version. */
 EMZA_EXTERN int emza_sign_options_init(emza_sign_options *opts, unsigned int version);

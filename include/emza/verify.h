@@ -24,6 +24,7 @@
 #include "common.h"
 #include "report.h"
 #include "sign.h"
+#include "transport.h"
 #include "trust.h"
 
 #ifdef __cplusplus
@@ -47,9 +48,13 @@ typedef struct emza_verify_options {
     size_t data_count;
     emza_progress_fn progress;       /**< or NULL */
     void *progress_ctx;
+    int timeout_seconds;             /**< per network request; 0: EMZA_NETWORK_TIMEOUT_DEFAULT */
+    emza_transport_fn transport;     /**< route requests through the application, or NULL */
+    void *transport_ctx;
 } emza_verify_options;
 
-#define EMZA_VERIFY_OPTIONS_INIT {EMZA_VERIFY_OPTIONS_VERSION, NULL, NULL, 0, 0, 0, NULL, 0, NULL, NULL}
+#define EMZA_VERIFY_OPTIONS_INIT                                                                   \
+    {EMZA_VERIFY_OPTIONS_VERSION, NULL, NULL, 0, 0, 0, NULL, 0, NULL, NULL, 0, NULL, NULL}
 
 /** Sets `*opts` to the defaults. EMZA_EVERSION for an unknown version. */
 EMZA_EXTERN int emza_verify_options_init(emza_verify_options *opts, unsigned int version);

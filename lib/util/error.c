@@ -36,6 +36,7 @@ static const struct {
     {EMZA_ESTATE, "EMZA_ESTATE", "wrong state for this call"},
     {EMZA_EINTERNAL, "EMZA_EINTERNAL", "internal error"},
     {EMZA_EPASSWORD, "EMZA_EPASSWORD", "wrong password"},
+    {EMZA_ENETWORK, "EMZA_ENETWORK", "network request failed"},
 };
 
 const char *emza_error_name(int code)

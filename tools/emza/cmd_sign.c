@@ -252,6 +252,7 @@ static int fill_options(const cli_command *self, const cli_args *args, emza_sign
         o->mode = EMZA_SIGN_COUNTERSIGN;
         o->existing = counter;
     }
+    o->tsa_url = cli_args_value(args, OPT_TSA);
     o->mime_type = cli_args_value(args, OPT_MIME_TYPE);
     o->signer_role = cli_args_value(args, OPT_ROLE);
     o->production_city = cli_args_value(args, OPT_CITY);
