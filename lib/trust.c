@@ -19,6 +19,7 @@
 
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include <emza/core.h>
 #include <emza/datetime.h>
@@ -262,8 +263,8 @@ static int check_purpose(emza_chain_result *r, const emza_cert *leaf, emza_purpo
     /* Keys reserved for timestamps (RFC 3161 2.3) or OCSP responses (RFC 6960 4.2.2.2) sign nothing else. */
     const unsigned int reserved = EMZA_EKU_TIME_STAMPING | EMZA_EKU_OCSP_SIGNING;
     unsigned int eku = emza_cert_ext_key_usage(leaf);
-    if (purpose != EMZA_PURPOSE_ANY && emza_cert_has_ext_key_usage(leaf) && (eku & reserved) &&
-        !(eku & ~reserved))
+    if ((purpose == EMZA_PURPOSE_SIGN || purpose == EMZA_PURPOSE_AUTH) &&
+        emza_cert_has_ext_key_usage(leaf) && (eku & reserved) && !(eku & ~reserved))
         ADD_ERROR(r, STAGE_CONSTRAINTS, EMZA_SUB_CHAIN_CONSTRAINTS_FAILURE, "EXT_KEY_USAGE",
                   "%s is reserved for %s: its extendedKeyUsage allows nothing else", who,
                   (eku & EMZA_EKU_TIME_STAMPING) ? "timestamping" : "OCSP responses");
@@ -291,6 +292,25 @@ static int check_purpose(emza_chain_result *r, const emza_cert *leaf, emza_purpo
             ADD_ERROR(r, STAGE_CONSTRAINTS, EMZA_SUB_CHAIN_CONSTRAINTS_FAILURE, "EXT_KEY_USAGE",
                       "%s is not for authentication: its extendedKeyUsage lacks clientAuth", who);
         return EMZA_OK;
+    case EMZA_PURPOSE_TIMESTAMP: {
+        /* RFC 3161 section 2.3: the only key purpose, and the extension critical. */
+        int crit = -1;
+        EXTENDED_KEY_USAGE *ext =
+            X509_get_ext_d2i(emza__cert_x509(leaf), NID_ext_key_usage, &crit, NULL);
+        EXTENDED_KEY_USAGE_free(ext);
+        emza__ossl_clear();
+        if (!emza_cert_has_ext_key_usage(leaf) || eku != EMZA_EKU_TIME_STAMPING || crit != 1)
+            ADD_ERROR(r, STAGE_CONSTRAINTS, EMZA_SUB_CHAIN_CONSTRAINTS_FAILURE, "EXT_KEY_USAGE",
+                      "%s is not a time-stamping authority: its extendedKeyUsage must be "
+                      "timeStamping alone and critical",
+                      who);
+        if (has_ku && !(ku & (EMZA_KU_DIGITAL_SIGNATURE | EMZA_KU_NON_REPUDIATION)))
+            ADD_ERROR(r, STAGE_CONSTRAINTS, EMZA_SUB_CHAIN_CONSTRAINTS_FAILURE, "KEY_USAGE",
+                      "%s cannot sign timestamps: its keyUsage lacks digitalSignature and "
+                      "nonRepudiation",
+                      who);
+        return EMZA_OK;
+    }
     }
     return EMZA_OK;
 }
@@ -463,7 +483,7 @@ int emza_trust_verify(emza_chain_result **out, const emza_trust *trust, const em
                     "chain options version %u is not supported (this library knows %u)",
                     opts->version, EMZA_CHAIN_OPTIONS_VERSION);
     EMZA_ENSURE_MSG(opts->purpose == EMZA_PURPOSE_ANY || opts->purpose == EMZA_PURPOSE_SIGN ||
-                        opts->purpose == EMZA_PURPOSE_AUTH,
+                        opts->purpose == EMZA_PURPOSE_AUTH || opts->purpose == EMZA_PURPOSE_TIMESTAMP,
                     EMZA_EINVAL, "unknown purpose %d", (int)opts->purpose);
     EMZA_GUARD(emza_init());
 

@@ -77,6 +77,9 @@ typedef enum emza_purpose {
                                 extendedKeyUsage, when present, has clientAuth */
     /* For SIGN and AUTH, a certificate whose extendedKeyUsage is only timeStamping and/or
        OCSPSigning is refused: such keys are reserved (RFC 3161, RFC 6960). */
+    EMZA_PURPOSE_TIMESTAMP = 3, /**< an RFC 3161 TSA: extendedKeyUsage present, critical, and
+                                     exactly timeStamping; keyUsage, when present, has
+                                     digitalSignature or nonRepudiation */
 } emza_purpose;
 
 #define EMZA_CHAIN_OPTIONS_VERSION 1u

@@ -978,7 +978,7 @@ static void test_trust_verify__rejects_bad_purpose_and_time(void **state)
     emza_cert *c = load("citizen-rsa");
     emza_chain_options o = EMZA_CHAIN_OPTIONS_INIT;
     emza_chain_result *r = (emza_chain_result *)(uintptr_t)1;
-    o.purpose = (emza_purpose)3;
+    o.purpose = (emza_purpose)4;
     assert_error(emza_trust_verify(&r, t, c, &o), EMZA_EINVAL);
     assert_null(r);
     o.purpose = (emza_purpose)-1;
@@ -1300,6 +1300,23 @@ static void test_indication__verdicts_pair_indication_and_subindication(void **s
     emza_trust_free(t);
 }
 
+static void test_trust_verify__purpose_timestamp_accepts_only_a_tsa(void **state)
+{
+    (void)state;
+    emza_trust *t = root_trust();
+    emza_chain_result *r = verify_fixture(t, "tsa", EMZA_PURPOSE_TIMESTAMP, 0, 0, 1);
+    expect_verdict(r, EMZA_TOTAL_PASSED, EMZA_SUB_NONE, NULL, "tsa as a TSA");
+    emza_chain_result_free(r);
+    const char *not_tsas[] = {"citizen-rsa", "ocsp-responder", "no-keyusage"};
+    for (size_t i = 0; i < sizeof(not_tsas) / sizeof(not_tsas[0]); i++) {
+        r = verify_fixture(t, not_tsas[i], EMZA_PURPOSE_TIMESTAMP, 0, 0, 1);
+        expect_verdict(r, EMZA_INDETERMINATE, EMZA_SUB_CHAIN_CONSTRAINTS_FAILURE, "EXT_KEY_USAGE",
+                       not_tsas[i]);
+        emza_chain_result_free(r);
+    }
+    emza_trust_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1333,6 +1350,7 @@ int main(void)
         cmocka_unit_test(test_chain_options_init__sets_the_defaults),
         cmocka_unit_test(test_trust_verify__rejects_unknown_options_version),
         cmocka_unit_test(test_trust_verify__rejects_bad_purpose_and_time),
+        cmocka_unit_test(test_trust_verify__purpose_timestamp_accepts_only_a_tsa),
         cmocka_unit_test(test_trust_verify__rejects_null_arguments),
         cmocka_unit_test(test_chain_result__getters_accept_null),
         cmocka_unit_test(test_trust_new__rejects_an_empty_list),
