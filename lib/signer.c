@@ -177,10 +177,18 @@ static int read_private_key(EVP_PKEY **out, const char *path, const char *passwo
     int rc = EMZA_OK;
     BIO *bio = BIO_new_mem_buf(buf.data, (int)buf.len);
     EMZA_TRY_ENSURE(bio != NULL, EMZA_ENOMEM, "out of memory");
-    if (emza__looks_like_pem(buf.data, buf.len))
+    if (emza__looks_like_pem(buf.data, buf.len)) {
         *out = PEM_read_bio_PrivateKey(bio, NULL, password_callback, (void *)(uintptr_t)password);
-    else
-        *out = d2i_PKCS8PrivateKey_bio(bio, NULL, password_callback, (void *)(uintptr_t)password);
+    } else {
+        /* DER: an unencrypted PKCS#8 (or traditional) key, else an encrypted PKCS#8 one. */
+        const unsigned char *p = buf.data;
+        *out = d2i_AutoPrivateKey(NULL, &p, (long)buf.len);
+        if (*out == NULL) {
+            emza__ossl_clear();
+            *out = d2i_PKCS8PrivateKey_bio(bio, NULL, password_callback,
+                                           (void *)(uintptr_t)password);
+        }
+    }
     if (*out == NULL) {
         if (ossl_says_bad_password())
             rc = emza__error_set(EMZA_EPASSWORD, __FILE__, __LINE__,

@@ -37,6 +37,7 @@ extern "C" {
 #define EMZA_EINTERNAL (-11)   /**< a bug in libemza; please report it */
 #define EMZA_EPASSWORD (-12)   /**< a key or PKCS#12 file could not be opened with the password given */
 #define EMZA_ENETWORK (-13)    /**< a network request failed, timed out, or network access is off */
+#define EMZA_ECANCELED (-14)   /**< the caller cancelled the operation (progress callback) */
 
 /** The detail of a failure. */
 typedef struct emza_error {

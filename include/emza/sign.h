@@ -53,9 +53,11 @@ typedef enum emza_sign_mode {
 
 /**
  * Progress of a long operation: `done` of `total` bytes processed (`total`
- * is 0 when unknown). Called from the signing or verifying thread.
+ * is 0 when unknown). Called from the signing or verifying thread. Return 0
+ * to go on; any other value cancels the operation, which then fails with
+ * EMZA_ECANCELED (a cancelled signing writes nothing).
  */
-typedef void (*emza_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+typedef int (*emza_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 #define EMZA_SIGN_OPTIONS_VERSION 1u
 

@@ -23,41 +23,66 @@ static char *concat(const char *a, const char *b)
     return s;
 }
 
+/* The directory part of `path` ("." when there is none), in a new string. */
+static char *directory_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return concat(".", "");
+    if (slash == path)
+        return concat("/", "");
+    char *dir = malloc((size_t)(slash - path) + 1);
+    if (dir != NULL) {
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+    }
+    return dir;
+}
+
 int emza__atomic_open(emza__atomic_file *f, const char *path)
 {
     f->fd = -1;
     f->tmp_path = NULL;
     f->final_path = NULL;
     EMZA_ENSURE_MSG(path != NULL && path[0] != '\0', EMZA_EINVAL, "no output file given");
+    /* Fail early when the output cannot be written, before any long work. */
+    char *dir = directory_of(path);
+    EMZA_ENSURE(dir != NULL, EMZA_ENOMEM);
+    int writable = access(dir, W_OK | X_OK) == 0;
+    int e = errno;
+    free(dir);
+    EMZA_ENSURE_MSG(writable, EMZA_EIO, "cannot write beside %s: %s", path, strerror(e));
     f->final_path = concat(path, "");
-    f->tmp_path = concat(path, ".emza-XXXXXX");
-    if (f->final_path == NULL || f->tmp_path == NULL) {
-        emza__atomic_abort(f);
-        EMZA_FAIL(EMZA_ENOMEM, "out of memory");
-    }
+    EMZA_ENSURE(f->final_path != NULL, EMZA_ENOMEM);
+    return EMZA_OK;
+}
+
+/* Creates the temporary file; done at the first write, so it lives only while bytes are written. */
+static int create_temporary(emza__atomic_file *f)
+{
+    f->tmp_path = concat(f->final_path, ".emza-XXXXXX");
+    EMZA_ENSURE(f->tmp_path != NULL, EMZA_ENOMEM);
     f->fd = mkstemp(f->tmp_path);
     if (f->fd < 0) {
         int e = errno;
         free(f->tmp_path);
         f->tmp_path = NULL;
-        emza__atomic_abort(f);
-        EMZA_FAIL(EMZA_EIO, "cannot create a file beside %s: %s", path, strerror(e));
+        EMZA_FAIL(EMZA_EIO, "cannot create a file beside %s: %s", f->final_path, strerror(e));
     }
     /* mkstemp makes 0600; a signed document is an ordinary file. */
     mode_t mask = umask(0);
     umask(mask);
-    if (fchmod(f->fd, 0644 & ~mask) != 0) {
-        int e = errno;
-        emza__atomic_abort(f);
-        EMZA_FAIL(EMZA_EIO, "cannot set the mode of the output: %s", strerror(e));
-    }
+    EMZA_ENSURE_MSG(fchmod(f->fd, 0644 & ~mask) == 0, EMZA_EIO,
+                    "cannot set the mode of the output: %s", strerror(errno));
     return EMZA_OK;
 }
 
 int emza__atomic_write(emza__atomic_file *f, const void *data, size_t len)
 {
     const uint8_t *p = data;
-    EMZA_ENSURE(f->fd >= 0, EMZA_ESTATE);
+    EMZA_ENSURE(f->final_path != NULL, EMZA_ESTATE);
+    if (f->fd < 0)
+        EMZA_GUARD(create_temporary(f));
     while (len > 0) {
         ssize_t n = write(f->fd, p, len);
         if (n < 0 && errno == EINTR)
@@ -72,19 +97,7 @@ int emza__atomic_write(emza__atomic_file *f, const void *data, size_t len)
 
 static void fsync_directory_of(const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    char *dir = NULL;
-    if (slash == NULL) {
-        dir = concat(".", "");
-    } else if (slash == path) {
-        dir = concat("/", "");
-    } else {
-        dir = malloc((size_t)(slash - path) + 1);
-        if (dir != NULL) {
-            memcpy(dir, path, (size_t)(slash - path));
-            dir[slash - path] = '\0';
-        }
-    }
+    char *dir = directory_of(path);
     if (dir == NULL)
         return;
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -97,7 +110,9 @@ static void fsync_directory_of(const char *path)
 
 int emza__atomic_commit(emza__atomic_file *f)
 {
-    EMZA_ENSURE(f->fd >= 0, EMZA_ESTATE);
+    EMZA_ENSURE(f->final_path != NULL, EMZA_ESTATE);
+    if (f->fd < 0)
+        EMZA_GUARD(create_temporary(f)); /* an empty output */
     int rc = EMZA_OK;
     if (fsync(f->fd) != 0)
         rc = emza__error_set(EMZA_EIO, __FILE__, __LINE__, "cannot flush %s: %s", f->final_path,

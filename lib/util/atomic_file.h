@@ -17,7 +17,12 @@ typedef struct emza__atomic_file {
     char *final_path;
 } emza__atomic_file;
 
-/** Creates the temporary file for `path` (mode 0644 less the umask). */
+/**
+ * Prepares to write `path`: checks its directory is writable (EMZA_EIO
+ * otherwise) but creates nothing yet. The temporary file (mode 0644 less the
+ * umask) is created by the first write, so an operation cancelled or killed
+ * before it writes leaves nothing behind.
+ */
 int emza__atomic_open(emza__atomic_file *f, const char *path);
 int emza__atomic_write(emza__atomic_file *f, const void *data, size_t len);
 /** fsync, rename over the destination, fsync the directory; the file is closed either way. */

@@ -40,8 +40,8 @@ int emza__digest_file(uint8_t *out, unsigned int *out_len, uint64_t *out_size, c
             break;
         EMZA_TRY_OSSL(EVP_DigestUpdate(ctx, chunk, (size_t)n), EMZA_ECRYPTO, "digest failed");
         done += (uint64_t)n;
-        if (progress != NULL)
-            progress(progress_ctx, done, total);
+        EMZA_TRY_ENSURE(progress == NULL || progress(progress_ctx, done, total) == 0,
+                        EMZA_ECANCELED, "cancelled while reading %s", path);
     }
     EMZA_TRY_OSSL(EVP_DigestFinal_ex(ctx, out, out_len), EMZA_ECRYPTO, "digest failed");
     if (out_size != NULL)

@@ -37,6 +37,7 @@ static const struct {
     {EMZA_EINTERNAL, "EMZA_EINTERNAL", "internal error"},
     {EMZA_EPASSWORD, "EMZA_EPASSWORD", "wrong password"},
     {EMZA_ENETWORK, "EMZA_ENETWORK", "network request failed"},
+    {EMZA_ECANCELED, "EMZA_ECANCELED", "cancelled"},
 };
 
 const char *emza_error_name(int code)

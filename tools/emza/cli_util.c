@@ -5,6 +5,7 @@
  */
 #include "cli_util.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -482,14 +483,40 @@ void cli_progress_init(cli_progress *p, const char *label)
     p->label = label;
 }
 
-void cli_progress_update(void *ctx, uint64_t done, uint64_t total)
+static volatile sig_atomic_t interrupted = 0;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+void cli_catch_interrupts(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+int cli_interrupted(void)
+{
+    return interrupted != 0;
+}
+
+int cli_progress_update(void *ctx, uint64_t done, uint64_t total)
 {
     cli_progress *p = ctx;
+    if (interrupted)
+        return 1;
     if (!p->enabled || total == 0)
-        return;
+        return 0;
     int percent = (int)(done >= total ? 100 : (done * 100) / total);
     if (percent == p->last_percent)
-        return;
+        return 0;
     p->last_percent = percent;
     char bar[PROGRESS_WIDTH + 1];
     int filled = percent * PROGRESS_WIDTH / 100;
@@ -498,6 +525,7 @@ void cli_progress_update(void *ctx, uint64_t done, uint64_t total)
     bar[PROGRESS_WIDTH] = '\0';
     fprintf(stderr, "\r%s [%s] %3d%%", p->label, bar, percent);
     fflush(stderr);
+    return 0;
 }
 
 void cli_progress_finish(cli_progress *p)

@@ -240,8 +240,18 @@ typedef struct cli_progress {
 } cli_progress;
 
 void cli_progress_init(cli_progress *p, const char *label);
-void cli_progress_update(void *ctx, uint64_t done, uint64_t total);
+/** Draws the bar; returns non-zero (cancel) once an interrupt was caught (cli_catch_interrupts). */
+int cli_progress_update(void *ctx, uint64_t done, uint64_t total);
 /** Ends the bar's line (when one was drawn). */
 void cli_progress_finish(cli_progress *p);
+
+/**
+ * Turns SIGINT, SIGTERM and SIGHUP into a request to cancel: the next
+ * progress callback cancels the library's operation, which then cleans up
+ * (a cancelled signing leaves no file). Used by commands that write files.
+ */
+void cli_catch_interrupts(void);
+/** 1 once one of those signals arrived. */
+int cli_interrupted(void);
 
 #endif /* EMZA_CLI_UTIL_H */

@@ -411,6 +411,7 @@ static const char *purpose_name(emza_purpose p)
     case EMZA_PURPOSE_SIGN: return "sign";
     case EMZA_PURPOSE_AUTH: return "auth";
     case EMZA_PURPOSE_ANY: return "any";
+    case EMZA_PURPOSE_TIMESTAMP: return "timestamp";
     }
     return "?";
 }
@@ -485,6 +486,7 @@ static void verify_text(const emza_chain_result *res, const emza_trust *trust,
         case EMZA_PURPOSE_SIGN: fputs(" \xE2\x80\x94 valid for signing", stdout); break;
         case EMZA_PURPOSE_AUTH: fputs(" \xE2\x80\x94 valid for authentication", stdout); break;
         case EMZA_PURPOSE_ANY: fputs(" \xE2\x80\x94 valid (no purpose checked)", stdout); break;
+        case EMZA_PURPOSE_TIMESTAMP: fputs(" \xE2\x80\x94 valid for time-stamping", stdout); break;
         }
     } else {
         const char *sub_name = emza_subindication_name(sub);
@@ -678,8 +680,11 @@ int cli_cmd_cert_verify(const cli_command *self, int argc, char **argv)
         opts.purpose = EMZA_PURPOSE_AUTH;
     } else if (strcmp(purpose, "any") == 0) {
         opts.purpose = EMZA_PURPOSE_ANY;
+    } else if (strcmp(purpose, "timestamp") == 0) {
+        opts.purpose = EMZA_PURPOSE_TIMESTAMP;
     } else {
-        cli_error("%s: --purpose must be sign, auth or any, not '%s'", self->title, purpose);
+        cli_error("%s: --purpose must be sign, auth, timestamp or any, not '%s'", self->title,
+                  purpose);
         goto cleanup;
     }
     opts.offline = cli_args_count(&args, VERIFY_OPT_OFFLINE) > 0;

@@ -67,13 +67,13 @@ static const cli_command commands[] = {
      "\nExit status: 0, or 4 when the certificate cannot be read.\n"},
     {"cert", "verify", "cert verify", cli_cmd_cert_verify,
      "emza cert verify CERT --trust T... [--untrusted U...] [--at TIME] "
-     "[--purpose sign|auth|any] [--offline] [--json]",
+     "[--purpose sign|auth|timestamp|any] [--offline] [--json]",
      "Validate a certificate's chain to a trust anchor.",
      "  --trust T         trust anchors: a PEM bundle, a DER certificate or a directory\n"
      "                    of them (repeatable; required); each one is an anchor\n"
      "  --untrusted U     extra certificates for building the chain (repeatable)\n"
      "  --at TIME         validate at TIME, e.g. 2026-01-01T00:00:00Z (default: now)\n"
-     "  --purpose P       sign (default), auth or any\n"
+     "  --purpose P       sign (default), auth, timestamp or any\n"
      "  --offline         never use the network\n"
      "  --json            print the JSON report\n"
      "\nExit status: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 4 usage or\n"
