@@ -1,9 +1,820 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Verification of XML signatures: plain XML-DSig and XAdES (ETSI EN 319
+ * 132-1) baseline B, into the report (report_internal.h).
+ *
+ * Each ds:Signature of the document is one report entry, checked on its own
+ * in the order of ETSI EN 319 102-1 clause 5.3.4 as EU DSS applies it (the
+ * stages of verify_internal.h): format (schema order, the transform
+ * allowlist, unique IDs, what SignedProperties the signature really covers),
+ * identification of the signing certificate, the cryptographic checks
+ * (every reference digest, then the signature value), the certificate chain,
+ * and finally the policy's acceptance of the algorithms.
+ *
+ * The signing certificate of a XAdES signature is the certificate that its
+ * signed SigningCertificateV2 (or SigningCertificate) names by digest, looked
+ * for among the certificates the signature carries and those the caller
+ * gives; the signature value is checked with that certificate's key only,
+ * never with another key found in KeyInfo (the forged_lt.asice attack). A
+ * plain XML-DSig signature names its key in unsigned KeyInfo: the end-entity
+ * certificate of X509Data, else a bare KeyValue, which leaves no certificate
+ * to chain to a trust anchor (NO_SIGNING_CERTIFICATE_FOUND).
+ *
+ * Everything is read from the nodes the references actually resolve to, so a
+ * signed element moved elsewhere shows up as what it is in signedObjects
+ * (wholeDocument false, PARTIAL_COVERAGE) instead of lending its signature to
+ * whatever sits in its old place.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <emza/datetime.h>
+
+#include "cert_internal.h"
+#include "crypto_policy.h"
+#include "sign_internal.h"
+#include "util/digest.h"
 #include "util/guard.h"
 #include "verify_internal.h"
+#include "xades_internal.h"
+#include "xml_parse.h"
+#include "xmldsig.h"
+
+typedef struct xv_doc {
+    const emza__verify_job *job;
+    xmlDocPtr doc;
+    emza__xml_ids ids;
+    int ids_rc; /* EMZA_OK, or why the IDs are unusable (duplicates) */
+    char ids_error[EMZA_FINDING_MESSAGE_MAX];
+    int any_xades;
+} xv_doc;
+
+typedef struct xv_sig {
+    xv_doc *d;
+    const xmlNode *node;
+    emza_signature_report *report;
+    emza__signed_info si;
+    int si_parsed;
+    emza_buf value;
+    const xmlNode *key_info;
+    const xmlNode *qualifying;  /* xades:QualifyingProperties, or NULL */
+    const xmlNode *signed_props; /* the element the SignedProperties reference resolves to */
+    size_t signed_props_ref;
+    emza_cert_list *embedded; /* certificates the signature carries */
+    emza_cert *signer;
+    EVP_PKEY *key;
+    int format_failed;
+} xv_sig;
+
+#define ERRORS(s) emza__sig_errors((s)->report)
+#define WARNINGS(s) emza__sig_warnings((s)->report)
+
+/* ------------------------------------------------------------------------ */
+/* findings                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Turns a verdict-level failure (the error record's message) into a finding:
+ * EMZA_EFORMAT / EMZA_ELIMIT -> FORMAT_FAILURE, EMZA_ENOTFOUND ->
+ * SIGNED_DATA_NOT_FOUND. Returns 1 when a finding was added, 0 for success,
+ * or the operational error code.
+ */
+static int as_finding(xv_sig *s, int rc, const char *code)
+{
+    if (rc >= 0)
+        return 0;
+    const char *msg = emza_error_last()->message;
+    if (rc == EMZA_EFORMAT || rc == EMZA_ELIMIT) {
+        s->format_failed = 1;
+        EMZA_GUARD(emza__findings_add(ERRORS(s), EMZA_STAGE_FORMAT, EMZA_SUB_FORMAT_FAILURE, code,
+                                      "%s", msg));
+        return 1;
+    }
+    if (rc == EMZA_ENOTFOUND) {
+        s->format_failed = 1;
+        EMZA_GUARD(emza__findings_add(ERRORS(s), EMZA_STAGE_FORMAT,
+                                      EMZA_SUB_SIGNED_DATA_NOT_FOUND, "SIGNED_DATA_NOT_FOUND", "%s",
+                                      msg));
+        return 1;
+    }
+    return rc;
+}
+
+static int format_error(xv_sig *s, const char *code, const char *msg)
+{
+    s->format_failed = 1;
+    return emza__findings_add(ERRORS(s), EMZA_STAGE_FORMAT, EMZA_SUB_FORMAT_FAILURE, code, "%s",
+                              msg);
+}
+
+/* ------------------------------------------------------------------------ */
+/* structure                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Every ds:Reference of every ds:Manifest in the signature's Objects: allowlist and schema. */
+static int check_manifests(const xmlNode *first_object)
+{
+    for (const xmlNode *o = first_object; o != NULL; o = emza__xml_next_element(o)) {
+        for (const xmlNode *m = emza__xml_first_element(o); m != NULL;
+             m = emza__xml_next_element(m)) {
+            if (!emza__xml_is(m, EMZA_NS_DSIG, "Manifest"))
+                continue;
+            size_t n = 0;
+            for (const xmlNode *r = emza__xml_first_element(m); r != NULL;
+                 r = emza__xml_next_element(r)) {
+                EMZA_ENSURE_MSG(emza__xml_is(r, EMZA_NS_DSIG, "Reference") &&
+                                    ++n <= EMZA_XMLDSIG_REFERENCES_MAX,
+                                EMZA_EFORMAT, "a Manifest holds something other than up to %d "
+                                              "references",
+                                EMZA_XMLDSIG_REFERENCES_MAX);
+                emza__reference ref;
+                EMZA_GUARD(emza__reference_parse(&ref, r));
+                emza__reference_free(&ref);
+            }
+        }
+    }
+    return EMZA_OK;
+}
+
+static int parse_structure(xv_sig *s)
+{
+    const xmlNode *c = emza__xml_first_element(s->node);
+    EMZA_ENSURE_MSG(emza__xml_is(c, EMZA_NS_DSIG, "SignedInfo"), EMZA_EFORMAT,
+                    "the Signature does not start with SignedInfo");
+    EMZA_GUARD(emza__signed_info_parse(&s->si, c));
+    s->si_parsed = 1;
+    c = emza__xml_next_element(c);
+    EMZA_ENSURE_MSG(emza__xml_is(c, EMZA_NS_DSIG, "SignatureValue"), EMZA_EFORMAT,
+                    "the Signature has no SignatureValue after SignedInfo");
+    EMZA_GUARD(emza__base64_element(&s->value, c, EMZA_XMLDSIG_SIGNATURE_VALUE_MAX,
+                                    "the SignatureValue"));
+    c = emza__xml_next_element(c);
+    if (emza__xml_is(c, EMZA_NS_DSIG, "KeyInfo")) {
+        s->key_info = c;
+        c = emza__xml_next_element(c);
+    }
+    for (const xmlNode *o = c; o != NULL; o = emza__xml_next_element(o))
+        EMZA_ENSURE_MSG(emza__xml_is(o, EMZA_NS_DSIG, "Object"), EMZA_EFORMAT,
+                        "the Signature holds an element other than ds:Object after KeyInfo");
+    return check_manifests(c);
+}
+
+/* ------------------------------------------------------------------------ */
+/* certificates                                                              */
+/* ------------------------------------------------------------------------ */
+
+static int add_cert_element(xv_sig *s, const xmlNode *el, const char *what)
+{
+    EMZA_ENSURE_MSG(emza_cert_list_count(s->embedded) < EMZA_XMLDSIG_CERTS_MAX, EMZA_ELIMIT,
+                    "the signature carries more than %d certificates", EMZA_XMLDSIG_CERTS_MAX);
+    emza_buf der;
+    int rc = emza__base64_element(&der, el, EMZA_CERT_DER_MAX, what);
+    emza_cert *cert = NULL;
+    if (rc == EMZA_OK)
+        rc = emza_cert_parse(&cert, der.data, der.len);
+    emza__buf_free(&der);
+    if (rc == EMZA_ENOMEM)
+        return rc;
+    if (rc != EMZA_OK)
+        return emza__findings_add(WARNINGS(s), 0, EMZA_SUB_NONE, "BAD_CERTIFICATE",
+                                  "%s is not a usable certificate and was ignored", what);
+    rc = emza_cert_list_add(s->embedded, cert);
+    emza_cert_free(cert);
+    return rc;
+}
+
+static int collect_certs(xv_sig *s)
+{
+    EMZA_GUARD(emza_cert_list_new(&s->embedded));
+    for (const xmlNode *x = emza__xml_first_element(s->key_info); x != NULL;
+         x = emza__xml_next_element(x)) {
+        if (!emza__xml_is(x, EMZA_NS_DSIG, "X509Data"))
+            continue;
+        for (const xmlNode *c = emza__xml_first_element(x); c != NULL;
+             c = emza__xml_next_element(c))
+            if (emza__xml_is(c, EMZA_NS_DSIG, "X509Certificate"))
+                EMZA_GUARD(add_cert_element(s, c, "an X509Certificate in KeyInfo"));
+    }
+    if (s->qualifying == NULL)
+        return EMZA_OK;
+    const xmlNode *up = emza__xml_child(s->qualifying, EMZA_NS_XADES, "UnsignedProperties");
+    const xmlNode *usp = emza__xml_child(up, EMZA_NS_XADES, "UnsignedSignatureProperties");
+    for (const xmlNode *c = emza__xml_first_element(usp); c != NULL; c = emza__xml_next_element(c)) {
+        if (!emza__xml_is(c, EMZA_NS_XADES, "CertificateValues"))
+            continue;
+        for (const xmlNode *e = emza__xml_first_element(c); e != NULL;
+             e = emza__xml_next_element(e))
+            if (emza__xml_is(e, EMZA_NS_XADES, "EncapsulatedX509Certificate"))
+                EMZA_GUARD(add_cert_element(s, e, "an EncapsulatedX509Certificate"));
+    }
+    return EMZA_OK;
+}
+
+/* The end-entity certificate of a plain signature's X509Data: the one that issued none of the others. */
+static const emza_cert *pick_leaf(const emza_cert_list *certs)
+{
+    size_t n = emza_cert_list_count(certs);
+    for (size_t i = 0; i < n; i++) {
+        X509 *candidate = emza__cert_x509(emza_cert_list_get(certs, i));
+        int issues_another = 0;
+        for (size_t j = 0; j < n && !issues_another; j++)
+            if (j != i && X509_check_issued(candidate,
+                                            emza__cert_x509(emza_cert_list_get(certs, j))) ==
+                              X509_V_OK)
+                issues_another = 1;
+        if (!issues_another)
+            return emza_cert_list_get(certs, i);
+    }
+    return n > 0 ? emza_cert_list_get(certs, 0) : NULL;
+}
+
+static int use_signer(xv_sig *s, const emza_cert *cert)
+{
+    s->signer = emza_cert_dup(cert);
+    EVP_PKEY *key = X509_get0_pubkey(emza__cert_x509(cert));
+    emza__ossl_clear();
+    if (key != NULL && EVP_PKEY_up_ref(key) == 1)
+        s->key = key;
+    emza__sig_set_signer(s->report, cert);
+    return EMZA_OK;
+}
+
+static int identify_plain_signer(xv_sig *s)
+{
+    const emza_cert *leaf = pick_leaf(s->embedded);
+    if (leaf != NULL)
+        return use_signer(s, leaf);
+    int rc = emza__keyinfo_key(&s->key, s->key_info);
+    if (rc == EMZA_EFORMAT || rc == EMZA_ELIMIT)
+        EMZA_GUARD(emza__findings_add(WARNINGS(s), 0, EMZA_SUB_NONE, "BAD_KEY_VALUE", "%s",
+                                      emza_error_last()->message));
+    else
+        EMZA_GUARD(rc);
+    return emza__findings_add(
+        ERRORS(s), EMZA_STAGE_SIGNING_CERT, EMZA_SUB_NO_SIGNING_CERTIFICATE_FOUND,
+        "NO_SIGNING_CERTIFICATE",
+        s->key != NULL ? "the signature carries only a public key (KeyValue) and no certificate: "
+                         "nothing identifies the signer or chains to a trust anchor"
+                       : "the signature carries no certificate and no key");
+}
+
+/* ------------------------------------------------------------------------ */
+/* XAdES                                                                     */
+/* ------------------------------------------------------------------------ */
+
+static int find_qualifying(xv_sig *s)
+{
+    const xmlNode *found = NULL;
+    for (const xmlNode *o = emza__xml_first_element(s->node); o != NULL;
+         o = emza__xml_next_element(o)) {
+        if (!emza__xml_is(o, EMZA_NS_DSIG, "Object"))
+            continue;
+        for (const xmlNode *q = emza__xml_first_element(o); q != NULL;
+             q = emza__xml_next_element(q)) {
+            if (!emza__xml_is(q, EMZA_NS_XADES, "QualifyingProperties"))
+                continue;
+            EMZA_ENSURE_MSG(found == NULL, EMZA_EFORMAT,
+                            "the signature holds more than one QualifyingProperties");
+            found = q;
+        }
+    }
+    s->qualifying = found;
+    if (found == NULL)
+        return EMZA_OK;
+    const char *id = emza__xml_attr(s->node, "Id");
+    const char *target = emza__xml_attr(found, "Target");
+    EMZA_ENSURE_MSG(id != NULL && target != NULL && target[0] == '#' && strcmp(target + 1, id) == 0,
+                    EMZA_EFORMAT,
+                    "QualifyingProperties' Target does not name this signature's Id");
+    return EMZA_OK;
+}
+
+/* The element a same-document "#id" reference names, or NULL. */
+static const xmlNode *ref_element(const xv_sig *s, const emza__reference *ref)
+{
+    if (ref->uri == NULL || ref->uri[0] != '#')
+        return NULL;
+    const char *frag = ref->uri + 1;
+    if (strncmp(frag, "xpointer(id(", 12) == 0) {
+        char id[256];
+        size_t len = strlen(frag);
+        if (len < 16 || len - 16 >= sizeof(id))
+            return NULL;
+        memcpy(id, frag + 13, len - 16);
+        id[len - 16] = '\0';
+        return emza__xml_ids_find(&s->d->ids, id);
+    }
+    return emza__xml_ids_find(&s->d->ids, frag);
+}
+
+/*
+ * The SignedProperties reference: exactly one reference of Type
+ * SignedProperties, resolving to the SignedProperties of this signature's
+ * QualifyingProperties; any reference that resolves to a SignedProperties
+ * must carry that Type.
+ */
+static int find_signed_properties(xv_sig *s)
+{
+    const xmlNode *own = emza__xml_child(s->qualifying, EMZA_NS_XADES, "SignedProperties");
+    size_t typed = 0;
+    for (size_t i = 0; i < s->si.ref_count; i++) {
+        const emza__reference *ref = &s->si.refs[i];
+        const xmlNode *target = ref_element(s, ref);
+        int is_typed = ref->type != NULL && strcmp(ref->type, EMZA_TYPE_SIGNED_PROPERTIES) == 0;
+        int points_at_props = emza__xml_is(target, EMZA_NS_XADES, "SignedProperties");
+        EMZA_ENSURE_MSG(!points_at_props || is_typed, EMZA_EFORMAT,
+                        "a reference to SignedProperties lacks the Type "
+                        "http://uri.etsi.org/01903#SignedProperties");
+        if (!is_typed)
+            continue;
+        EMZA_ENSURE_MSG(++typed == 1, EMZA_EFORMAT,
+                        "more than one reference claims to cover SignedProperties");
+        EMZA_ENSURE_MSG(target != NULL && target == own, EMZA_EFORMAT,
+                        "the SignedProperties reference does not point at this signature's "
+                        "SignedProperties");
+        s->signed_props = target;
+        s->signed_props_ref = i;
+    }
+    EMZA_ENSURE_MSG(own != NULL, EMZA_EFORMAT, "QualifyingProperties holds no SignedProperties");
+    EMZA_ENSURE_MSG(s->signed_props != NULL, EMZA_EFORMAT,
+                    "the signature does not cover its SignedProperties");
+    return EMZA_OK;
+}
+
+static const xmlNode *signed_sig_props(const xv_sig *s)
+{
+    return emza__xml_child(s->signed_props, EMZA_NS_XADES, "SignedSignatureProperties");
+}
+
+/* The certificate of `candidates` whose digest with `md` is `want`, or NULL. */
+static const emza_cert *match_digest(const emza_cert_list *candidates, const EVP_MD *md,
+                                     const emza_buf *want)
+{
+    for (size_t i = 0; candidates != NULL && i < emza_cert_list_count(candidates); i++) {
+        const emza_cert *c = emza_cert_list_get(candidates, i);
+        size_t der_len = 0;
+        const uint8_t *der = emza_cert_der(c, &der_len);
+        uint8_t d[EVP_MAX_MD_SIZE];
+        unsigned int dl = 0;
+        if (emza__digest_bytes(d, &dl, der, der_len, md) == EMZA_OK && dl == want->len &&
+            memcmp(d, want->data, dl) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+static const emza_cert *match_trust(const emza_trust *trust, const EVP_MD *md, const emza_buf *want)
+{
+    for (size_t i = 0; trust != NULL && i < emza_trust_count(trust); i++) {
+        const emza_cert *c = emza_trust_get(trust, i);
+        size_t der_len = 0;
+        const uint8_t *der = emza_cert_der(c, &der_len);
+        uint8_t d[EVP_MAX_MD_SIZE];
+        unsigned int dl = 0;
+        if (emza__digest_bytes(d, &dl, der, der_len, md) == EMZA_OK && dl == want->len &&
+            memcmp(d, want->data, dl) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+static int check_issuer_serial_v2(xv_sig *s, const xmlNode *cert_ref, const emza_cert *signer)
+{
+    const xmlNode *isv2 = emza__xml_child(cert_ref, EMZA_NS_XADES, "IssuerSerialV2");
+    if (isv2 == NULL)
+        return EMZA_OK;
+    emza_buf given, expected;
+    int rc = emza__base64_element(&given, isv2, EMZA_XMLDSIG_DER_MAX, "IssuerSerialV2");
+    if (rc == EMZA_EFORMAT || rc == EMZA_ELIMIT)
+        return format_error(s, "FORMAT_INVALID", emza_error_last()->message);
+    EMZA_GUARD(rc);
+    emza__buf_init(&expected, EMZA_XMLDSIG_DER_MAX);
+    rc = emza__cert_issuer_serial_der(signer, &expected);
+    if (rc == EMZA_OK && (given.len != expected.len || memcmp(given.data, expected.data, given.len)))
+        rc = emza__findings_add(WARNINGS(s), 0, EMZA_SUB_NONE, "ISSUER_SERIAL_MISMATCH",
+                                "SigningCertificateV2's IssuerSerialV2 does not match the issuer "
+                                "and serial number of the certificate its digest names");
+    emza__buf_free(&given);
+    emza__buf_free(&expected);
+    return rc;
+}
+
+/* Reads the first xades:Cert's CertDigest: its digest and value. */
+static int read_cert_digest(xv_sig *s, const xmlNode *cert_ref, const EVP_MD **md, emza_buf *value)
+{
+    const xmlNode *cd = emza__xml_child(cert_ref, EMZA_NS_XADES, "CertDigest");
+    const xmlNode *dm = emza__xml_child(cd, EMZA_NS_DSIG, "DigestMethod");
+    const xmlNode *dv = emza__xml_child(cd, EMZA_NS_DSIG, "DigestValue");
+    int nid = NID_undef;
+    *md = emza__xmldsig_digest(emza__xml_attr(dm, "Algorithm"), &nid);
+    if (*md == NULL || dv == NULL)
+        return format_error(s, "FORMAT_INVALID",
+                            "a SigningCertificate Cert has no CertDigest with a known digest");
+    int rc = emza__base64_element(value, dv, EVP_MAX_MD_SIZE, "a CertDigest's DigestValue");
+    if (rc == EMZA_EFORMAT || rc == EMZA_ELIMIT)
+        return format_error(s, "FORMAT_INVALID", emza_error_last()->message);
+    return rc;
+}
+
+static int identify_xades_signer(xv_sig *s)
+{
+    const xmlNode *ssp = signed_sig_props(s);
+    const xmlNode *sc = emza__xml_child(ssp, EMZA_NS_XADES, "SigningCertificateV2");
+    if (sc == NULL)
+        sc = emza__xml_child(ssp, EMZA_NS_XADES, "SigningCertificate");
+    const xmlNode *cert_ref = emza__xml_child(sc, EMZA_NS_XADES, "Cert");
+    if (cert_ref == NULL)
+        return emza__findings_add(ERRORS(s), EMZA_STAGE_SIGNING_CERT,
+                                  EMZA_SUB_NO_SIGNING_CERTIFICATE_FOUND, "NO_SIGNING_CERTIFICATE",
+                                  "the signed properties do not name the signing certificate "
+                                  "(no SigningCertificateV2)");
+    const EVP_MD *md = NULL;
+    emza_buf want;
+    emza__buf_init(&want, 0);
+    int rc = read_cert_digest(s, cert_ref, &md, &want);
+    if (rc != EMZA_OK || s->format_failed) {
+        emza__buf_free(&want);
+        return rc;
+    }
+    const emza_verify_options *o = s->d->job->opts;
+    const emza_cert *signer = match_digest(s->embedded, md, &want);
+    if (signer == NULL)
+        signer = match_digest(o->untrusted, md, &want);
+    if (signer == NULL)
+        signer = match_trust(o->trust, md, &want);
+    emza__buf_free(&want);
+    if (signer == NULL)
+        return emza__findings_add(ERRORS(s), EMZA_STAGE_SIGNING_CERT,
+                                  EMZA_SUB_NO_SIGNING_CERTIFICATE_FOUND, "NO_SIGNING_CERTIFICATE",
+                                  "no certificate carried by the signature or given matches the "
+                                  "digest in its signed SigningCertificate");
+    EMZA_GUARD(use_signer(s, signer));
+    return check_issuer_serial_v2(s, cert_ref, signer);
+}
+
+/* xsd:dateTime: YYYY-MM-DDThh:mm:ss[.fraction][Z|(+|-)hh:mm]; 1 on success. */
+static int parse_xsd_datetime(int64_t *out, const char *text)
+{
+    char iso[21];
+    size_t len = strlen(text);
+    if (len < 19)
+        return 0;
+    memcpy(iso, text, 19);
+    iso[19] = 'Z';
+    iso[20] = '\0';
+    int64_t t = 0;
+    if (emza_time_parse(&t, iso) != EMZA_OK) {
+        emza_error_clear();
+        return 0;
+    }
+    const char *p = text + 19;
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return 0;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p == 'Z')
+        p++;
+    else if (*p == '+' || *p == '-') {
+        int sign = *p == '+' ? 1 : -1;
+        if (strlen(p) != 6 || p[3] != ':')
+            return 0;
+        for (int i = 1; i < 6; i++)
+            if (i != 3 && (p[i] < '0' || p[i] > '9'))
+                return 0;
+        int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
+        if (hh > 14 || mm > 59)
+            return 0;
+        t -= sign * (int64_t)(hh * 3600 + mm * 60);
+        p += 6;
+    }
+    if (*p != '\0')
+        return 0;
+    *out = t;
+    return 1;
+}
+
+static int read_signing_time(xv_sig *s)
+{
+    const xmlNode *st = emza__xml_child(signed_sig_props(s), EMZA_NS_XADES, "SigningTime");
+    if (st == NULL)
+        return emza__findings_add(WARNINGS(s), 0, EMZA_SUB_NONE, "NO_SIGNING_TIME",
+                                  "the signed properties claim no signing time");
+    emza_buf text;
+    int64_t t = 0;
+    int ok = 0;
+    if (emza__xml_text(&text, st, EMZA_XMLDSIG_SMALL_TEXT_MAX) == EMZA_OK) {
+        ok = parse_xsd_datetime(&t, (const char *)text.data);
+        emza__buf_free(&text);
+    }
+    if (!ok)
+        return format_error(s, "FORMAT_INVALID", "SigningTime is not an xsd:dateTime");
+    emza__sig_set_claimed_time(s->report, t);
+    return EMZA_OK;
+}
+
+static int note_unsigned_timestamps(xv_sig *s)
+{
+    const xmlNode *up = emza__xml_child(s->qualifying, EMZA_NS_XADES, "UnsignedProperties");
+    const xmlNode *usp = emza__xml_child(up, EMZA_NS_XADES, "UnsignedSignatureProperties");
+    if (emza__xml_child(usp, EMZA_NS_XADES, "SignatureTimeStamp") == NULL)
+        return EMZA_OK;
+    return emza__findings_add(WARNINGS(s), 0, EMZA_SUB_NONE, "TIMESTAMP_NOT_VALIDATED",
+                              "the signature carries a signature timestamp that this build does "
+                              "not validate yet; it is reported at level B");
+}
+
+/* The text of `child` (MimeType, Description) in the DataObjectFormat for the reference `ref_id`. */
+static const char *declared_format(const xv_sig *s, const char *ref_id, const char *child,
+                                   emza_buf *keep)
+{
+    const xmlNode *sdop =
+        emza__xml_child(s->signed_props, EMZA_NS_XADES, "SignedDataObjectProperties");
+    if (ref_id == NULL)
+        return NULL;
+    for (const xmlNode *f = emza__xml_first_element(sdop); f != NULL; f = emza__xml_next_element(f)) {
+        if (!emza__xml_is(f, EMZA_NS_XADES, "DataObjectFormat"))
+            continue;
+        const char *target = emza__xml_attr(f, "ObjectReference");
+        if (target == NULL || target[0] != '#' || strcmp(target + 1, ref_id) != 0)
+            continue;
+        const xmlNode *mt = emza__xml_child(f, EMZA_NS_XADES, child);
+        if (mt == NULL || emza__xml_text(keep, mt, EMZA_XMLDSIG_SMALL_TEXT_MAX) != EMZA_OK)
+            return NULL;
+        return (const char *)keep->data;
+    }
+    return NULL;
+}
+
+static int check_xades(xv_sig *s)
+{
+    int found = as_finding(s, find_signed_properties(s), "SIGNED_PROPERTIES");
+    if (found != 0)
+        return found < 0 ? found : EMZA_OK;
+    s->d->any_xades = 1;
+    EMZA_GUARD(emza__sig_set_level(s->report, "XAdES-BASELINE-B"));
+    EMZA_GUARD(read_signing_time(s));
+    return note_unsigned_timestamps(s);
+}
+
+/* ------------------------------------------------------------------------ */
+/* cryptographic checks                                                      */
+/* ------------------------------------------------------------------------ */
+
+static const char *resolve_data(void *ctx, const char *name, int sole)
+{
+    return emza__verify_data_path(ctx, name, sole);
+}
+
+static size_t detached_count(const emza__signed_info *si)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < si->ref_count; i++)
+        n += !emza__uri_is_same_document(si->refs[i].uri);
+    return n;
+}
+
+static int record_object(xv_sig *s, const emza__reference *ref, const emza__ref_target *t)
+{
+    const emza__verify_job *job = s->d->job;
+    int whole = 1;
+    const char *name = NULL;
+    if (t->same_document) {
+        xmlNodePtr root = xmlDocGetRootElement(s->d->doc);
+        /*
+         * Enveloping: when the document is a ds:Signature and the reference is
+         * a ds:Object directly inside it, that object's content is the whole
+         * signed document (everything else is the signature's own machinery).
+         */
+        int enveloped_object = t->element != NULL && root != NULL && t->element->parent == root &&
+                               emza__xml_is(root, EMZA_NS_DSIG, "Signature") &&
+                               emza__xml_is(t->element, EMZA_NS_DSIG, "Object");
+        whole = t->element == NULL || t->element == root || enveloped_object;
+        if (whole && !enveloped_object)
+            name = emza__base_name(job->path);
+    } else {
+        name = t->name[0] ? t->name : emza__base_name(t->path);
+    }
+    emza_buf mime, description;
+    emza__buf_init(&mime, 0);
+    emza__buf_init(&description, 0);
+    const char *mt = s->signed_props ? declared_format(s, ref->id, "MimeType", &mime) : NULL;
+    if (mt == NULL && emza__xml_is(t->element, EMZA_NS_DSIG, "Object"))
+        mt = emza__xml_attr(t->element, "MimeType"); /* covered: the reference digests the Object */
+    if (name == NULL && s->signed_props != NULL)
+        name = declared_format(s, ref->id, "Description", &description);
+    int rc = emza__sig_add_object(s->report, ref->uri ? ref->uri : "", name,
+                                  emza__digest_name(ref->md_nid), mt, whole);
+    emza__buf_free(&mime);
+    emza__buf_free(&description);
+    EMZA_GUARD(rc);
+    char clip[96];
+    if (!whole)
+        EMZA_GUARD(emza__findings_add(WARNINGS(s), 0, EMZA_SUB_NONE, "PARTIAL_COVERAGE",
+                                      "the signature covers the element %s, not the whole "
+                                      "document: content outside it is not signed",
+                                      emza__xml_clip(clip, sizeof(clip), ref->uri)));
+    if (ref->type != NULL && strcmp(ref->type, EMZA_TYPE_MANIFEST) == 0)
+        EMZA_GUARD(emza__findings_add(WARNINGS(s), 0, EMZA_SUB_NONE, "MANIFEST_NOT_CHECKED",
+                                      "the references inside the Manifest %s are not checked",
+                                      emza__xml_clip(clip, sizeof(clip), ref->uri)));
+    return EMZA_OK;
+}
+
+static int check_reference(xv_sig *s, const emza__ref_ctx *ctx, size_t index)
+{
+    const emza__reference *ref = &s->si.refs[index];
+    uint8_t d[EVP_MAX_MD_SIZE];
+    unsigned int dl = 0;
+    emza__ref_target target;
+    int rc = emza__reference_digest(ctx, ref, d, &dl, &target);
+    int found = as_finding(s, rc, "FORMAT_INVALID");
+    if (found != 0)
+        return found < 0 ? found : EMZA_OK;
+    char clip[96];
+    if (dl != ref->digest_len || memcmp(d, ref->digest, dl) != 0)
+        EMZA_GUARD(emza__findings_add(ERRORS(s), EMZA_STAGE_CRYPTO, EMZA_SUB_HASH_FAILURE,
+                                      "HASH_MISMATCH",
+                                      "the signed data of reference %zu (URI \"%s\") has changed: "
+                                      "its digest does not match",
+                                      index + 1,
+                                      emza__xml_clip(clip, sizeof(clip), ref->uri ? ref->uri : "")));
+    const char *why = NULL;
+    if (!emza__policy_digest_ok(ref->md_nid, &why))
+        EMZA_GUARD(emza__findings_add(ERRORS(s), EMZA_STAGE_ACCEPTANCE,
+                                      EMZA_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE, "WEAK_ALGORITHM",
+                                      "reference %zu is digested with a weak algorithm: %s",
+                                      index + 1, why));
+    if (s->signed_props != NULL && index == s->signed_props_ref)
+        return EMZA_OK;
+    if (target.same_document && target.element != NULL && target.element == s->key_info)
+        return EMZA_OK; /* a signed KeyInfo protects the signature, it is not signed content */
+    return record_object(s, ref, &target);
+}
+
+static int check_references(xv_sig *s)
+{
+    const emza__verify_job *job = s->d->job;
+    emza__ref_ctx ctx = {s->d->doc, &s->d->ids, s->node, resolve_data, (void *)(uintptr_t)job,
+                         detached_count(&s->si) == 1, job->opts->progress,
+                         job->opts->progress_ctx};
+    for (size_t i = 0; i < s->si.ref_count; i++)
+        EMZA_GUARD(check_reference(s, &ctx, i));
+    return EMZA_OK;
+}
+
+static int check_signature_value(xv_sig *s)
+{
+    if (s->key == NULL)
+        return EMZA_OK;
+    uint8_t d[EVP_MAX_MD_SIZE];
+    unsigned int dl = 0;
+    int found = as_finding(s, emza__signed_info_digest(&s->si, s->d->doc, d, &dl),
+                           "FORMAT_INVALID");
+    if (found != 0)
+        return found < 0 ? found : EMZA_OK;
+    int valid = 0;
+    char why[160];
+    EMZA_GUARD(emza__xmldsig_verify(&valid, why, sizeof(why), &s->si, s->key, s->value.data,
+                                    s->value.len, d, dl));
+    if (!valid)
+        EMZA_GUARD(emza__findings_add(ERRORS(s), EMZA_STAGE_CRYPTO, EMZA_SUB_SIG_CRYPTO_FAILURE,
+                                      "SIGNATURE_INVALID", "%s", why));
+    return EMZA_OK;
+}
+
+static int set_algorithm(xv_sig *s)
+{
+    char name[EMZA_ALGORITHM_NAME_MAX];
+    int pk = s->si.alg->pss ? EVP_PKEY_RSA_PSS : s->si.alg->key_type;
+    emza__algorithm_name(name, sizeof(name), pk, EVP_MD_get_type(s->si.md));
+    return emza__sig_set_algorithm(s->report, name);
+}
+
+/* ------------------------------------------------------------------------ */
+/* one signature                                                             */
+/* ------------------------------------------------------------------------ */
+
+static int check_format(xv_sig *s)
+{
+    if (s->d->ids_rc != EMZA_OK)
+        EMZA_GUARD(format_error(s, "DUPLICATE_ID", s->d->ids_error));
+    int found = as_finding(s, parse_structure(s), "FORMAT_INVALID");
+    if (found != 0)
+        return found < 0 ? found : EMZA_OK;
+    EMZA_GUARD(set_algorithm(s));
+    found = as_finding(s, find_qualifying(s), "FORMAT_INVALID");
+    if (found != 0)
+        return found < 0 ? found : EMZA_OK;
+    if (s->qualifying != NULL)
+        EMZA_GUARD(check_xades(s));
+    return EMZA_OK;
+}
+
+static int check_signature(xv_sig *s)
+{
+    EMZA_GUARD(emza__sig_set_level(s->report, "XMLDSig"));
+    EMZA_GUARD(check_format(s));
+    if (s->format_failed)
+        return EMZA_OK;
+    int found = as_finding(s, collect_certs(s), "FORMAT_INVALID");
+    if (found != 0)
+        return found < 0 ? found : EMZA_OK;
+    if (s->signed_props != NULL)
+        EMZA_GUARD(identify_xades_signer(s));
+    else
+        EMZA_GUARD(identify_plain_signer(s));
+    if (s->format_failed)
+        return EMZA_OK;
+    EMZA_GUARD(check_references(s));
+    EMZA_GUARD(check_signature_value(s));
+    const emza__verify_job *job = s->d->job;
+    if (s->signer != NULL)
+        EMZA_GUARD(emza__verify_signer_chain(s->report, job, s->signer, s->embedded,
+                                             job->validation_time));
+    return emza__verify_signature_algorithm(s->report, EVP_MD_get_type(s->si.md), s->key);
+}
+
+static int verify_one(xv_doc *d, const xmlNode *node)
+{
+    xv_sig s;
+    memset(&s, 0, sizeof(s));
+    s.d = d;
+    s.node = node;
+    emza__buf_init(&s.value, 0);
+    int rc = emza__report_add_signature(&s.report, d->job->report);
+    if (rc == EMZA_OK)
+        rc = check_signature(&s);
+    if (s.report != NULL)
+        emza__sig_decide(s.report);
+    emza__signed_info_free(&s.si);
+    emza__buf_free(&s.value);
+    emza_cert_list_free(s.embedded);
+    emza_cert_free(s.signer);
+    EVP_PKEY_free(s.key);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* the document                                                              */
+/* ------------------------------------------------------------------------ */
+
+static int report_unparsable(const emza__verify_job *job, int rc)
+{
+    const char *code = rc == EMZA_ELIMIT ? "XML_LIMIT" : "XML_MALFORMED";
+    char msg[EMZA_FINDING_MESSAGE_MAX];
+    snprintf(msg, sizeof(msg), "%s", emza_error_last()->message);
+    if (strstr(msg, "DOCTYPE") != NULL)
+        code = "DOCTYPE_REFUSED";
+    emza_signature_report *sig = NULL;
+    EMZA_GUARD(emza__report_add_signature(&sig, job->report));
+    EMZA_GUARD(emza__findings_add(emza__sig_errors(sig), EMZA_STAGE_FORMAT,
+                                  EMZA_SUB_FORMAT_FAILURE, code, "%s", msg));
+    emza__sig_decide(sig);
+    return EMZA_OK;
+}
+
+int emza__xades_verify_doc(const emza__verify_job *job, xmlDocPtr doc)
+{
+    xv_doc d;
+    memset(&d, 0, sizeof(d));
+    d.job = job;
+    d.doc = doc;
+    d.ids_rc = emza__xml_ids_build(&d.ids, doc);
+    if (d.ids_rc == EMZA_EFORMAT || d.ids_rc == EMZA_ELIMIT)
+        snprintf(d.ids_error, sizeof(d.ids_error), "%s", emza_error_last()->message);
+    else
+        EMZA_GUARD(d.ids_rc);
+    int rc = EMZA_OK;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    size_t count = 0;
+    for (xmlNodePtr n = root; n != NULL; n = emza__xml_next_in_tree(n, root)) {
+        if (!emza__xml_is(n, EMZA_NS_DSIG, "Signature"))
+            continue;
+        count++;
+        EMZA_TRY(verify_one(&d, n));
+    }
+    if (count > 0)
+        EMZA_TRY(emza__report_set_format(job->report, d.any_xades ? "XAdES" : "XMLDSig"));
+cleanup:
+    emza__xml_ids_free(&d.ids);
+    return rc;
+}
 
 int emza__xades_verify(const emza__verify_job *job)
 {
-    (void)job;
-    EMZA_FAIL(EMZA_EUNSUPPORTED, "XAdES verification is being written");
+    xmlDocPtr doc = NULL;
+    int rc = emza__xml_parse(&doc, job->data, job->len, NULL);
+    if (rc == EMZA_EFORMAT || rc == EMZA_ELIMIT)
+        return report_unparsable(job, rc);
+    EMZA_GUARD(rc);
+    rc = emza__xades_verify_doc(job, doc);
+    xmlFreeDoc(doc);
+    return rc;
 }

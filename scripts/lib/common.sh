@@ -9,7 +9,7 @@ EMZA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 EMZA_BUILD_PACKAGES=(gcc libc6-dev pkg-config meson ninja-build openssl libssl-dev libxml2-dev
                      libjansson-dev python3)
 # Extra packages the test suite needs: unit tests, fuzzing, independent peers.
-EMZA_TEST_PACKAGES=(libcmocka-dev clang libclang-rt-14-dev g++ binutils)
+EMZA_TEST_PACKAGES=(libcmocka-dev clang libclang-rt-14-dev g++ binutils xmlsec1 libxmlsec1-dev)
 
 emza_log() { printf 'emza: %s\n' "$*" >&2; }
 
