@@ -140,7 +140,7 @@ int emza__cades_signing_cert_check(emza__signing_cert_ref *out, int *out_v1, CMS
         }
         emza_span der = {ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value)};
         const EVP_MD *md = NULL;
-        emza_span hash;
+        emza_span hash = {NULL, 0};
         if (first_cert_id(der, v == 1, &md, &hash) < 0) {
             emza_error_clear();
             *out = EMZA__SIGNING_CERT_MALFORMED;

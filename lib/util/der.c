@@ -33,7 +33,7 @@ int emza__der_next(emza_reader *r, uint8_t *tag, emza_span *content)
 
 int emza__der_expect(emza_reader *r, uint8_t tag, emza_span *content)
 {
-    uint8_t t;
+    uint8_t t = 0;
     EMZA_GUARD(emza__der_next(r, &t, content));
     EMZA_ENSURE_MSG(t == tag, EMZA_EFORMAT, "DER: expected tag 0x%02x, found 0x%02x", tag, t);
     return EMZA_OK;
