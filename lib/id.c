@@ -148,11 +148,9 @@ int emza_id_check(emza_id_result *out, emza_id_kind kind, const char *text, size
     }
 
     /* All digits and the right length: the ASCII form is reported whatever the verdict below. */
-    if (count >= sizeof(out->digits))
-        return EMZA_OK; /* cannot happen (count is 10 or 11); keeps the bound visible */
-    for (size_t i = 0; i < count; i++)
+    /* result_reset zeroed `digits`, so at most 11 digits leave it NUL-terminated. */
+    for (size_t i = 0; i < count && i + 1 < sizeof(out->digits); i++)
         out->digits[i] = (char)('0' + values[i]);
-    out->digits[count] = '\0';
 
     int expected;
     if (resolved == EMZA_ID_NATIONAL_CODE) {
