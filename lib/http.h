@@ -28,7 +28,10 @@ typedef struct emza__net {
  * GET (`body` NULL) or POST `body` with `content_type` to an http:// `url`,
  * appending the response body to `out` (initialised here, capped at
  * `max_response`). `expected_type` (may be NULL) is the response
- * Content-Type required from OpenSSL's client. Errors: EMZA_ENETWORK
+ * Content-Type required from OpenSSL's client; with one, the body must be
+ * DER (OpenSSL checks its framing), without one (CRLs) any body is read to
+ * the connection's end. Without a proxy, one connection attempt is made,
+ * bounded by the timeout: a refused connection fails at once. Errors: EMZA_ENETWORK
  * (offline, unreachable, timeout, HTTP error, malformed response),
  * EMZA_ELIMIT (response too long), EMZA_EUNSUPPORTED (a scheme other than
  * http), EMZA_EINVAL (a malformed URL).

@@ -367,12 +367,19 @@ static int check_algorithms(emza_chain_result *r, const emza_cert *c)
 }
 
 static int check_revocation(emza_chain_result *r, const emza_cert *c, const emza_cert *issuer,
-                            int is_leaf, int offline)
+                            int is_leaf, const emza__net *net)
 {
-    emza__revocation_request req = {c, issuer, r->validation_time, offline};
+    emza__revocation_request req;
+    memset(&req, 0, sizeof(req));
+    req.cert = c;
+    req.issuer = issuer;
+    req.validation_time = r->validation_time;
+    req.net = net;
     emza__revocation_answer ans;
     const char *who = emza__cert_display_name(c);
     EMZA_GUARD(emza__revocation_check(&ans, &req));
+    if (ans.warning_code != NULL)
+        ADD_WARNING(r, ans.warning_code, "%s: %s", who, ans.warning);
     switch (ans.status) {
     case EMZA__REVOCATION_NO_SOURCE:
         ADD_WARNING(r, "NO_REVOCATION_SOURCE",
@@ -505,10 +512,11 @@ int emza_trust_verify(emza_chain_result **out, const emza_trust *trust, const em
      * section 6.1: a trust anchor is an input to path validation, not a
      * certificate in the path).
      */
+    emza__net net = {opts->offline, opts->timeout_seconds, opts->transport, opts->transport_ctx};
     size_t below = chain_found ? r->chain_len - 1 : r->chain_len;
     for (size_t i = 0; i < below; i++) {
         if (chain_found)
-            EMZA_TRY(check_revocation(r, r->chain[i], r->chain[i + 1], i == 0, opts->offline));
+            EMZA_TRY(check_revocation(r, r->chain[i], r->chain[i + 1], i == 0, &net));
         EMZA_TRY(check_validity(r, r->chain[i], i == 0));
         EMZA_TRY(check_algorithms(r, r->chain[i]));
     }

@@ -176,6 +176,9 @@ int emza__verify_signer_chain(emza_signature_report *sig, const emza__verify_job
     copts.purpose = EMZA_PURPOSE_SIGN;
     copts.untrusted = helpers;
     copts.offline = job->opts->offline;
+    copts.timeout_seconds = job->opts->timeout_seconds;
+    copts.transport = job->opts->transport;
+    copts.transport_ctx = job->opts->transport_ctx;
     EMZA_TRY(emza_trust_verify(&chain, job->opts->trust, signer, &copts));
 
     for (size_t i = 0; i < emza_chain_result_error_count(chain); i++) {

@@ -27,6 +27,18 @@
  *   6. algorithms and key sizes below the anchor
  *                                       INDETERMINATE/CRYPTO_CONSTRAINTS_FAILURE_NO_POE
  *
+ * Revocation (step 4) is checked for every certificate below the anchor:
+ * unless `offline`, its OCSP responders (authorityInfoAccess) are asked
+ * first, then its CRL distribution points are downloaded, over http:// with
+ * the options' timeout and transport. The first verified answer that covers
+ * the validation time decides: revoked at or before it is TOTAL_FAILED/REVOKED
+ * (INDETERMINATE/REVOKED_CA_NO_POE for a CA); no usable answer from a declared
+ * source is INDETERMINATE/TRY_LATER with the reason of each source; no source
+ * declared is a NO_REVOCATION_SOURCE warning. An OCSP responder that does not
+ * echo the nonce gives an OCSP_NONCE_MISSING warning. Verified answers are
+ * kept in a process-wide cache shared safely by all threads (not consulted
+ * offline).
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef EMZA_TRUST_H
@@ -35,6 +47,7 @@
 #include "cert.h"
 #include "common.h"
 #include "indication.h"
+#include "transport.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -92,9 +105,13 @@ typedef struct emza_chain_options {
     emza_purpose purpose;        /**< default EMZA_PURPOSE_SIGN */
     const emza_cert_list *untrusted; /**< extra certificates for chain building, or NULL */
     int offline;                 /**< 1: never use the network (revocation sources count as unreachable) */
+    int timeout_seconds;         /**< per OCSP or CRL request; 0: EMZA_NETWORK_TIMEOUT_DEFAULT */
+    emza_transport_fn transport; /**< route OCSP and CRL requests through the application, or NULL */
+    void *transport_ctx;         /**< passed to `transport` */
 } emza_chain_options;
 
-#define EMZA_CHAIN_OPTIONS_INIT {EMZA_CHAIN_OPTIONS_VERSION, 0, 0, EMZA_PURPOSE_SIGN, NULL, 0}
+#define EMZA_CHAIN_OPTIONS_INIT                                                                    \
+    {EMZA_CHAIN_OPTIONS_VERSION, 0, 0, EMZA_PURPOSE_SIGN, NULL, 0, 0, NULL, NULL}
 
 /** Sets `*opts` to the defaults. EMZA_EVERSION for a version this library does not know. */
 EMZA_EXTERN int emza_chain_options_init(emza_chain_options *opts, unsigned int version);
