@@ -176,7 +176,10 @@ int emza__error_ossl(int code, const char *file, int line, const char *fmt, ...)
         if (shown >= OSSL_REASONS_MAX)
             continue; /* drain the queue */
         const char *reason = ERR_reason_error_string(e);
-        char fallback[32];
+        char fallback[96];
+        /* errno values ("Connection refused"); strerror_r: the record is per thread, so must this be */
+        if (ERR_SYSTEM_ERROR(e) && strerror_r(ERR_GET_REASON(e), fallback, sizeof(fallback)) == 0)
+            reason = fallback;
         if (reason == NULL) {
             snprintf(fallback, sizeof(fallback), "error %d", ERR_GET_REASON(e));
             reason = fallback;
