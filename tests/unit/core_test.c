@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <pthread.h>
+#include <errno.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -173,6 +174,15 @@ static void test_error__openssl_queue_is_folded_in_words_and_cleared(void **stat
     assert_int_equal(ERR_peek_error(), 0);
 }
 
+static void test_error__system_errors_from_openssl_read_as_words(void **state)
+{
+    (void)state;
+    ERR_raise(ERR_LIB_SYS, ECONNREFUSED);
+    assert_int_equal(emza__error_ossl(EMZA_ENETWORK, __FILE__, __LINE__, "connect"), EMZA_ENETWORK);
+    assert_non_null(strstr(emza_error_last_message(), strerror(ECONNREFUSED)));
+    assert_int_equal(ERR_peek_error(), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_error__names_and_descriptions_cover_every_code),
         cmocka_unit_test(test_error__codes_are_append_only),
         cmocka_unit_test(test_error__openssl_queue_is_folded_in_words_and_cleared),
+        cmocka_unit_test(test_error__system_errors_from_openssl_read_as_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
