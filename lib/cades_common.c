@@ -150,7 +150,15 @@ int emza__cades_signing_cert_check(emza__signing_cert_ref *out, int *out_v1, CMS
         unsigned int digest_len = 0;
         size_t der_len = 0;
         const uint8_t *cert_der = emza_cert_der(cert, &der_len);
-        EMZA_GUARD(emza__digest_bytes(digest, &digest_len, cert_der, der_len, md));
+        int rc = emza__digest_bytes(digest, &digest_len, cert_der, der_len, md);
+        if (rc == EMZA_ENOMEM)
+            return rc;
+        if (rc < 0) {
+            /* A hash the crypto provider lacks (MD4, say) identifies nothing. */
+            emza_error_clear();
+            *out = EMZA__SIGNING_CERT_MALFORMED;
+            return EMZA_OK;
+        }
         *out = (hash.len == digest_len && memcmp(hash.data, digest, digest_len) == 0)
                    ? EMZA__SIGNING_CERT_MATCHES
                    : EMZA__SIGNING_CERT_DIFFERS;
@@ -178,8 +186,9 @@ static int compare_der(const void *a, const void *b)
 int emza__cades_signed_attrs_der(CMS_SignerInfo *si, emza_buf *out)
 {
     int count = CMS_signed_get_attr_count(si);
-    EMZA_ENSURE_MSG(count > 0 && count <= 64, EMZA_EFORMAT,
-                    "a signer has no signed attributes, or too many");
+    EMZA_ENSURE_MSG(count > 0 && count <= EMZA_CADES_SIGNED_ATTRS_MAX, EMZA_EFORMAT,
+                    "a signer has no signed attributes, or more than %d",
+                    EMZA_CADES_SIGNED_ATTRS_MAX);
     der_item *items = calloc((size_t)count, sizeof(*items));
     EMZA_ENSURE(items != NULL, EMZA_ENOMEM);
     int rc = EMZA_OK;

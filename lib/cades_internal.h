@@ -17,6 +17,10 @@
 
 /** Most SignerInfos (countersignatures included) one CMS may hold. */
 #define EMZA_CADES_SIGNERS_MAX 64
+/** Most signed attributes of a SignerInfo whose DER emza encodes itself (countersignatures). */
+#define EMZA_CADES_SIGNED_ATTRS_MAX 64
+/** Deepest nesting of countersignatures of countersignatures validated; deeper: EMZA_ELIMIT. */
+#define EMZA_CADES_COUNTERSIGNATURE_DEPTH_MAX 8
 /** Largest attached content signed in memory (CAdES attached keeps it inside the CMS). */
 #define EMZA_CADES_ATTACHED_MAX (256u * 1024 * 1024)
 
@@ -40,7 +44,11 @@ typedef enum emza__signing_cert_ref {
     EMZA__SIGNING_CERT_MALFORMED = 3,
 } emza__signing_cert_ref;
 
-/** Checks `cert` against the SignerInfo's signingCertificateV2 (or v1) attribute. */
+/**
+ * Checks `cert` against the SignerInfo's signingCertificateV2 (or v1)
+ * attribute. A hash the crypto provider cannot compute is MALFORMED (it
+ * identifies nothing); only EMZA_ENOMEM is an error.
+ */
 int emza__cades_signing_cert_check(emza__signing_cert_ref *out, int *out_v1, CMS_SignerInfo *si,
                                    const emza_cert *cert);
 

@@ -1,7 +1,8 @@
 /*
- * CAdES-BASELINE-B signing (ETSI EN 319 122-1) on OpenSSL's CMS: detached
- * (the content is streamed through the digest only) or attached, a parallel
- * signature added to an existing CMS, or countersignatures.
+ * CAdES-BASELINE-B and -T signing (ETSI EN 319 122-1) on OpenSSL's CMS:
+ * detached (the content is streamed through the digest only) or attached, a
+ * parallel signature added to an existing CMS, or countersignatures; at level
+ * T each new SignerInfo gets a signature timestamp (tsp.h).
  *
  * The CMS structure is built by OpenSSL; the signature itself is made through
  * the signer interface (signer_internal.h) over the DER of the signed
@@ -16,12 +17,15 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <emza/datetime.h>
 #include <emza/verify.h>
 
 #include "cades_internal.h"
 #include "cert_internal.h"
+#include "http.h"
 #include "sign_internal.h"
 #include "signer_internal.h"
+#include "tsp.h"
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/guard.h"
@@ -87,10 +91,49 @@ static int add_cert_once(CMS_ContentInfo *cms, X509 *x)
 }
 
 /*
+ * CAdES-T (ETSI EN 319 122-1 clause 5.3, RFC 3161 appendix A): a timestamp
+ * from the TSA over the SignerInfo's signature value, added as the unsigned
+ * attribute id-aa-timeStampToken. The token is checked before it is added
+ * (tsp.h: signature, TSA certificate, imprint, nonce); its TSA's chain is for
+ * the verifier to judge against its own trust anchors. A claimed signing time
+ * after the timestamp would make an incoherent signature (the verifier's
+ * TIMESTAMP_ORDER_FAILURE), so it is refused here.
+ */
+static int add_signature_timestamp(CMS_SignerInfo *si, const emza__sign_job *job)
+{
+    const ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
+    emza__net net = {0, job->opts->timeout_seconds, job->opts->transport,
+                     job->opts->transport_ctx};
+    emza__tsp_token info;
+    emza_buf token;
+    EMZA_GUARD(emza__tsp_stamp(&token, &info, &net, job->opts->tsa_url, job->md, NULL,
+                               ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value)));
+    int rc = EMZA_OK;
+    int64_t slack = EMZA_TSP_CLOCK_SKEW_MAX + info.accuracy_us / 1000000 + 1;
+    if (job->signing_time > info.gen_time + slack) {
+        char claimed[32], stamped[32];
+        emza_time_format(claimed, sizeof(claimed), job->signing_time);
+        emza_time_format(stamped, sizeof(stamped), info.gen_time);
+        EMZA_TRY_ENSURE(0, EMZA_EINVAL,
+                        "the claimed signing time %s is after the timestamp's time %s", claimed,
+                        stamped);
+    }
+    EMZA_TRY_OSSL(CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken,
+                                                V_ASN1_SEQUENCE, token.data, (int)token.len),
+                  EMZA_ECRYPTO, "cannot add the signature timestamp");
+cleanup:
+    emza__tsp_token_free(&info);
+    emza__buf_free(&token);
+    emza__ossl_clear();
+    return rc;
+}
+
+/*
  * Adds a SignerInfo over `digest` (the content's, or for a countersignature
  * the countersigned signature value's) with the CAdES-B signed attributes,
- * and signs it through the signer. `countersignature` leaves out
- * content-type (RFC 5652 section 11.4) and the MIME type.
+ * and signs it through the signer; at level T it is then timestamped.
+ * `countersignature` leaves out content-type (RFC 5652 section 11.4) and the
+ * MIME type.
  */
 static int add_signer(CMS_ContentInfo *cms, const emza__sign_job *job, const uint8_t *digest,
                       unsigned int digest_len, int countersignature, CMS_SignerInfo **out)
@@ -106,11 +149,17 @@ static int add_signer(CMS_ContentInfo *cms, const emza__sign_job *job, const uin
     emza__buf_init(&sig, 64 * 1024);
     EMZA_TRY_ENSURE(pub != NULL, EMZA_ECRYPTO, "the signing certificate's key cannot be read");
 
-    /* The public key only: OpenSSL builds the structure, the signer signs. */
-    CMS_SignerInfo *si =
-        CMS_add1_signer(cms, x, pub, job->md, CMS_PARTIAL | CMS_NOATTR | CMS_BINARY);
+    /*
+     * The public key only: OpenSSL builds the structure, the signer signs.
+     * CMS_NOCERTS: OpenSSL 3.0 refuses to add a certificate the CMS already
+     * carries (a notary who countersigned and now co-signs, a person signing
+     * twice), so the certificate is added here only when it is missing.
+     */
+    CMS_SignerInfo *si = CMS_add1_signer(cms, x, pub, job->md,
+                                         CMS_PARTIAL | CMS_NOATTR | CMS_BINARY | CMS_NOCERTS);
     EMZA_TRY_ENSURE(si != NULL, EMZA_ECRYPTO, "cannot add a signer: %s",
                     ERR_reason_error_string(ERR_peek_last_error()));
+    EMZA_TRY(add_cert_once(cms, x));
     const emza_cert_list *chain = emza_signer_chain(job->signer);
     for (size_t i = 0; i < emza_cert_list_count(chain); i++)
         EMZA_TRY(add_cert_once(cms, emza__cert_x509(emza_cert_list_get(chain, i))));
@@ -153,6 +202,8 @@ static int add_signer(CMS_ContentInfo *cms, const emza__sign_job *job, const uin
     ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
     EMZA_TRY_OSSL(ASN1_OCTET_STRING_set(value, sig.data, (int)sig.len), EMZA_ENOMEM,
                   "out of memory");
+    if (job->opts->level == EMZA_LEVEL_T)
+        EMZA_TRY(add_signature_timestamp(si, job));
     *out = si;
 cleanup:
     ASN1_TIME_free(when);

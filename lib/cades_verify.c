@@ -2,8 +2,9 @@
  * CAdES / CMS verification into the report: every SignerInfo, and every
  * countersignature inside one, is an entry validated in the ETSI order
  * (verify_internal.h): format, signing certificate, cryptography (content
- * digest, then signature), the certificate chain, then the policy's
- * acceptance of the algorithms.
+ * digest, then signature), the certificate chain at the best signature time
+ * (from the signature timestamps of CAdES-T, validate_timestamps), then the
+ * policy's acceptance of the algorithms, then the timestamps' order.
  *
  * Detached content comes from the --data file (matched by name, or the only
  * one given) and is streamed through the digest; attached content is read
@@ -19,10 +20,13 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <emza/datetime.h>
+
 #include "cades_internal.h"
 #include "cert_internal.h"
 #include "crypto_policy.h"
 #include "sign_internal.h"
+#include "tsp.h"
 #include "util/digest.h"
 #include "util/guard.h"
 #include "verify_internal.h"
@@ -100,6 +104,16 @@ static void signer_algorithms(CMS_SignerInfo *si, int *pk_nid, int *md_nid, cons
         pk = pk == NID_rsaEncryption ? EVP_PKEY_RSA : pk == NID_X9_62_id_ecPublicKey ? EVP_PKEY_EC : pk;
     *pk_nid = pk;
     emza__ossl_clear();
+}
+
+/* 1 when the crypto provider can compute `md` (a digest known by name may still be missing). */
+static int digest_usable(const EVP_MD *md)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx != NULL && EVP_DigestInit_ex(ctx, md, NULL) == 1;
+    EVP_MD_CTX_free(ctx);
+    emza__ossl_clear();
+    return ok;
 }
 
 /* The signing-time attribute, when present and well-formed. */
@@ -221,6 +235,109 @@ static int verify_signed_attrs(CMS_SignerInfo *si, const emza_cert *cert, const 
     return verify_raw(si, cert, md, pss, digest, digest_len, ok);
 }
 
+/*
+ * CAdES-T: the signature timestamps (unsigned id-aa-timeStampToken, each a
+ * token over the SignerInfo's signature value), validated by tsp.h — token,
+ * imprint, TSA chain for purpose TIMESTAMP at the validation time — into the
+ * report's timestamps[]. ETSI EN 319 102-1 clause 5.5 as applied here:
+ *  - the earliest genTime of a PASSED timestamp becomes the best signature
+ *    time, at which the signing certificate's chain is then validated (so a
+ *    certificate that has expired since passes when a timestamp proves the
+ *    signature existed while it was valid);
+ *  - a timestamp that does not pass (over other data: FAILED; untrusted TSA:
+ *    INDETERMINATE) is no proof of time and is left out of the best
+ *    signature time: the signature is judged as if it had none (the
+ *    validation time), with a TIMESTAMP_FAILED or TIMESTAMP_INDETERMINATE
+ *    warning that says why;
+ *  - order: the signature existed before it was stamped, so a claimed
+ *    signing time after the earliest passed timestamp (beyond the token's
+ *    accuracy and EMZA_TSP_CLOCK_SKEW_MAX) is INDETERMINATE/
+ *    TIMESTAMP_ORDER_FAILURE.
+ */
+static int validate_timestamps(emza_signature_report *sig, CMS_SignerInfo *si,
+                               const cms_context *cx)
+{
+    int count = 0;
+    for (int pos = -1;
+         (pos = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, pos)) >= 0;)
+        count += X509_ATTRIBUTE_count(CMS_unsigned_get_attr(si, pos));
+    emza__ossl_clear();
+    if (count == 0)
+        return EMZA_OK;
+    EMZA_ENSURE_MSG(count <= EMZA_TSP_TIMESTAMPS_MAX, EMZA_ELIMIT,
+                    "a signature carries %d timestamps, more than the limit of %d", count,
+                    EMZA_TSP_TIMESTAMPS_MAX);
+    const emza__verify_job *job = cx->job;
+    const ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
+    emza__tsp_context tcx = {job->opts->trust,
+                             {cx->embedded, job->opts->untrusted},
+                             job->validation_time,
+                             job->opts->offline};
+    int have_passed = 0, number = 0;
+    int64_t earliest = 0, earliest_accuracy_us = 0;
+    for (int pos = -1;
+         (pos = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, pos)) >= 0;) {
+        X509_ATTRIBUTE *attr = CMS_unsigned_get_attr(si, pos);
+        for (int v = 0; v < X509_ATTRIBUTE_count(attr); v++) {
+            number++;
+            const ASN1_TYPE *t = X509_ATTRIBUTE_get0_type(attr, v);
+            emza_span der = {NULL, 0};
+            if (t != NULL && t->type == V_ASN1_SEQUENCE) {
+                der.data = ASN1_STRING_get0_data(t->value.sequence);
+                der.len = (size_t)ASN1_STRING_length(t->value.sequence);
+            }
+            emza__tsp_validation tv;
+            EMZA_GUARD(emza__tsp_validate(&tv, der.data, der.len, ASN1_STRING_get0_data(value),
+                                          (size_t)ASN1_STRING_length(value), &tcx));
+            const char *tsa = tv.token.tsa_cert ? emza__cert_display_name(tv.token.tsa_cert) : NULL;
+            int rc = emza__sig_add_timestamp(sig, "SIGNATURE",
+                                             tv.token.has_time ? tv.token.gen_time : 0, tsa,
+                                             emza__tsp_indication_word(tv.indication));
+            if (rc == EMZA_OK && tv.indication == EMZA_TOTAL_PASSED) {
+                if (!have_passed || tv.token.gen_time < earliest) {
+                    earliest = tv.token.gen_time;
+                    earliest_accuracy_us = tv.token.accuracy_us;
+                }
+                have_passed = 1;
+            } else if (rc == EMZA_OK) {
+                rc = emza__findings_add(
+                    emza__sig_warnings(sig), 0, EMZA_SUB_NONE,
+                    tv.indication == EMZA_TOTAL_FAILED ? "TIMESTAMP_FAILED"
+                                                       : "TIMESTAMP_INDETERMINATE",
+                    "signature timestamp %d%s%s is %s/%s, so it is no proof of the signature's "
+                    "time: %s",
+                    number, tsa ? " by " : "", tsa ? tsa : "",
+                    emza__tsp_indication_word(tv.indication),
+                    emza_subindication_name(tv.sub) ? emza_subindication_name(tv.sub) : "?",
+                    tv.message);
+            }
+            if (rc == EMZA_OK)
+                rc = emza__findings_append(emza__sig_warnings(sig), &tv.warnings, 0);
+            emza__tsp_validation_free(&tv);
+            EMZA_GUARD(rc);
+        }
+    }
+    if (!have_passed)
+        return EMZA_OK;
+    if (earliest < emza_signature_best_signature_time(sig))
+        emza__sig_set_best_time(sig, earliest);
+    int has_claimed = 0;
+    int64_t claimed = emza_signature_claimed_signing_time(sig, &has_claimed);
+    int64_t slack = EMZA_TSP_CLOCK_SKEW_MAX + earliest_accuracy_us / 1000000 + 1;
+    if (has_claimed && claimed > earliest + slack) {
+        char claimed_text[32], stamped_text[32];
+        emza_time_format(claimed_text, sizeof(claimed_text), claimed);
+        emza_time_format(stamped_text, sizeof(stamped_text), earliest);
+        EMZA_GUARD(emza__findings_add(emza__sig_errors(sig), EMZA_STAGE_TIMESTAMP,
+                                      EMZA_SUB_TIMESTAMP_ORDER_FAILURE,
+                                      "SIGNING_TIME_AFTER_TIMESTAMP",
+                                      "the claimed signing time %s is after the signature "
+                                      "timestamp's time %s",
+                                      claimed_text, stamped_text));
+    }
+    return EMZA_OK;
+}
+
 /* Validates one SignerInfo (or countersignature) into `sig`. */
 static int validate_signer(emza_signature_report *sig, CMS_SignerInfo *si, const cms_context *cx,
                            const content_source *content, int countersignature)
@@ -240,6 +357,20 @@ static int validate_signer(emza_signature_report *sig, CMS_SignerInfo *si, const
     if (md == NULL) {
         EMZA_GUARD(emza__findings_add(errors, EMZA_STAGE_FORMAT, EMZA_SUB_FORMAT_FAILURE,
                                       "UNKNOWN_ALGORITHM", "the digest algorithm is not known"));
+        format_ok = 0;
+    } else if (!digest_usable(md)) {
+        /* Known to OpenSSL by name (MD4, say) but not computable by its providers. */
+        EMZA_GUARD(emza__findings_add(errors, EMZA_STAGE_FORMAT, EMZA_SUB_FORMAT_FAILURE,
+                                      "UNKNOWN_ALGORITHM",
+                                      "the digest algorithm %s cannot be computed here",
+                                      EVP_MD_get0_name(md)));
+        format_ok = 0;
+    }
+    if (countersignature && CMS_signed_get_attr_count(si) > EMZA_CADES_SIGNED_ATTRS_MAX) {
+        EMZA_GUARD(emza__findings_add(errors, EMZA_STAGE_FORMAT, EMZA_SUB_FORMAT_FAILURE,
+                                      "MALFORMED_ATTRIBUTE",
+                                      "the countersignature has more than %d signed attributes",
+                                      EMZA_CADES_SIGNED_ATTRS_MAX));
         format_ok = 0;
     }
     ASN1_OCTET_STRING *signed_digest = NULL;
@@ -271,12 +402,12 @@ static int validate_signer(emza_signature_report *sig, CMS_SignerInfo *si, const
     if (cert != NULL)
         emza__sig_set_signer(sig, cert);
     int has_signing_time = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1) >= 0;
-    EMZA_GUARD(emza__sig_set_level(sig, has_ref && has_signing_time ? "CAdES-BASELINE-B" : "CMS"));
-    if (CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1) >= 0)
-        EMZA_GUARD(emza__findings_add(emza__sig_warnings(sig), 0, EMZA_SUB_NONE,
-                                      "TIMESTAMP_NOT_VALIDATED",
-                                      "the signature carries a timestamp this build does not "
-                                      "validate yet; the validation time is used instead"));
+    int has_timestamp = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1) >= 0;
+    emza__ossl_clear();
+    EMZA_GUARD(emza__sig_set_level(sig, !(has_ref && has_signing_time) ? "CMS"
+                                        : has_timestamp              ? "CAdES-BASELINE-T"
+                                                                     : "CAdES-BASELINE-B"));
+    EMZA_GUARD(validate_timestamps(sig, si, cx));
 
     /* 3. Cryptography: the content digest, then the signature */
     if (format_ok && cert != NULL) {
@@ -328,15 +459,22 @@ static int validate_signer(emza_signature_report *sig, CMS_SignerInfo *si, const
     return EMZA_OK;
 }
 
-/* Validates the countersignatures inside `si` as further report entries. */
+/*
+ * Validates the countersignatures inside `si` as further report entries, and
+ * theirs in turn (RFC 5652 section 11.4: a countersignature may itself be
+ * countersigned), `depth` levels down (1 for a signer's own).
+ */
 static int validate_countersignatures(CMS_SignerInfo *si, const emza_signature_report *parent,
-                                      const cms_context *cx)
+                                      const cms_context *cx, int depth)
 {
     const char *parent_id = emza_signature_id(parent);
     int parent_passed = emza_signature_indication(parent) == EMZA_TOTAL_PASSED;
     int pos = -1;
     ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
     while ((pos = CMS_unsigned_get_attr_by_NID(si, NID_pkcs9_countersignature, pos)) >= 0) {
+        EMZA_ENSURE_MSG(depth <= EMZA_CADES_COUNTERSIGNATURE_DEPTH_MAX, EMZA_ELIMIT,
+                        "countersignatures are nested more than %d deep",
+                        EMZA_CADES_COUNTERSIGNATURE_DEPTH_MAX);
         X509_ATTRIBUTE *attr = CMS_unsigned_get_attr(si, pos);
         for (int v = 0; v < X509_ATTRIBUTE_count(attr); v++) {
             ASN1_TYPE *t = X509_ATTRIBUTE_get0_type(attr, v);
@@ -372,6 +510,8 @@ static int validate_countersignatures(CMS_SignerInfo *si, const emza_signature_r
                                      (size_t)ASN1_STRING_length(value), NULL, name, {{0}}, 0};
             CMS_SignerInfo *csi = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(holder), 0);
             int rc = validate_signer(sig, csi, cx, &target, 1);
+            if (rc == EMZA_OK)
+                rc = validate_countersignatures(csi, sig, cx, depth + 1);
             CMS_ContentInfo_free(holder);
             EMZA_GUARD(rc);
         }
@@ -454,7 +594,7 @@ int emza__cades_verify(const emza__verify_job *job)
         emza_signature_report *sig = NULL;
         EMZA_TRY(emza__report_add_signature(&sig, job->report));
         EMZA_TRY(validate_signer(sig, si, &cx, &content, 0));
-        EMZA_TRY(validate_countersignatures(si, sig, &cx));
+        EMZA_TRY(validate_countersignatures(si, sig, &cx, 1));
     }
 cleanup:
     emza_cert_list_free(cx.embedded);

@@ -39,7 +39,7 @@ typedef enum emza_format {
 /** Baseline levels (ETSI EN 319 132-1 / 319 122-1). */
 typedef enum emza_level {
     EMZA_LEVEL_B = 0,   /**< basic signature */
-    EMZA_LEVEL_T = 1,   /**< with a signature timestamp (not yet supported) */
+    EMZA_LEVEL_T = 1,   /**< with a signature timestamp from `tsa_url` (CAdES only, yet) */
     EMZA_LEVEL_LT = 2,  /**< with certificates and revocation data (not yet supported) */
     EMZA_LEVEL_LTA = 3, /**< with an archive timestamp (not yet supported) */
 } emza_level;
@@ -101,7 +101,12 @@ EMZA_EXTERN int emza_sign_options_init(emza_sign_options *opts, unsigned int ver
  * Errors: EMZA_EINVAL (bad options, wrong number of inputs, output equal to
  * an input), EMZA_EIO, EMZA_ELIMIT, EMZA_EFORMAT (an input that must be XML
  * is not, `existing` is not a signature), EMZA_EUNSUPPORTED (a format or
- * level this build cannot make yet), EMZA_ECRYPTO.
+ * level this build cannot make yet; level T without `tsa_url`), EMZA_ECRYPTO.
+ * At level T also: EMZA_ENETWORK (the TSA cannot be reached, times out or
+ * refuses), EMZA_ELIMIT (its answer is too long), EMZA_EFORMAT (its answer is
+ * not a TimeStampResp), EMZA_ECRYPTO (its token does not verify, is over other
+ * data or carries another nonce), EMZA_EINVAL (the claimed signing time is
+ * after the TSA's time).
  */
 EMZA_EXTERN EMZA_WARN_UNUSED_RESULT int emza_sign(const emza_signer *signer,
                                                   const emza_sign_options *opts,
