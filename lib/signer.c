@@ -169,6 +169,19 @@ static int password_callback(char *buf, int size, int rwflag, void *u)
     return (int)len;
 }
 
+/* True for an encrypted key: a PEM ENCRYPTED block or a DER EncryptedPrivateKeyInfo. */
+static int key_is_encrypted(const emza_buf *buf)
+{
+    if (emza__looks_like_pem(buf->data, buf->len))
+        return emza__bytes_contain(buf->data, buf->len, "ENCRYPTED");
+    const unsigned char *p = buf->data;
+    X509_SIG *sig = d2i_X509_SIG(NULL, &p, (long)buf->len);
+    int encrypted = sig != NULL;
+    X509_SIG_free(sig);
+    emza__ossl_clear();
+    return encrypted;
+}
+
 static int read_private_key(EVP_PKEY **out, const char *path, const char *password)
 {
     *out = NULL;
@@ -190,7 +203,12 @@ static int read_private_key(EVP_PKEY **out, const char *path, const char *passwo
         }
     }
     if (*out == NULL) {
-        if (ossl_says_bad_password())
+        /*
+         * A wrong password usually fails the padding check, but about once in
+         * 256 it decrypts to valid padding and then to garbage: for a key that
+         * is encrypted, any failure to open it is reported as the password.
+         */
+        if (ossl_says_bad_password() || (password != NULL && key_is_encrypted(&buf)))
             rc = emza__error_set(EMZA_EPASSWORD, __FILE__, __LINE__,
                                  password ? "%s cannot be opened with this password"
                                           : "%s is encrypted: give its password",

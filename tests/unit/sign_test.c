@@ -572,6 +572,20 @@ static void test_signer__pem_opens_plain_encrypted_and_der_keys(void **state)
                                       pki("citizen-rsa.cert.pem"), NULL),
                  EMZA_EPASSWORD);
     assert_null(s);
+    /*
+     * About one wrong password in 256 decrypts to valid padding and then to
+     * garbage: every one of these must still read as a wrong password.
+     */
+    for (int i = 0; i < 600; i++) {
+        char guess[32];
+        snprintf(guess, sizeof(guess), "guess-%d", i);
+        const char *path = (i % 2) ? tmp("enc.key.der") : tmp("enc.key.pem");
+        int rc = emza_signer_open_pem(&s, path, guess, pki("citizen-rsa.cert.pem"), NULL);
+        if (rc != EMZA_EPASSWORD)
+            fail_msg("password '%s' on %s gave %s: %s", guess, path, emza_error_name(rc),
+                     emza_error_last_message());
+        assert_null(s);
+    }
 }
 
 static void test_signer__pem_opens_an_unencrypted_der_pkcs8_key(void **state)
