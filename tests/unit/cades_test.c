@@ -52,179 +52,19 @@
 #include "cades_internal.h"
 #include "cert_internal.h"
 #include "util/buf.h"
+#include "support.h"
 
 /* ------------------------------------------------------------------------ */
 /* helpers                                                                   */
 /* ------------------------------------------------------------------------ */
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define P12_PASSWORD "emza-test"
-
 /* 2020-06-01T00:00:00Z and the day after, inside the validity of `expired`. */
 #define T_2020_06_01 INT64_C(1590969600)
 #define T_2020_06_02 INT64_C(1591056000)
 
-static char g_root[512];    /* the temporary directory of this run */
 static emza_trust *g_trust; /* trust/root.pem */
 static int64_t g_now;       /* a fixed "now" for the validation times */
 static int64_t g_signed_at; /* the signing time most tests claim: an hour ago */
-
-static const char *pki(const char *name)
-{
-    static char ring[8][4096];
-    static unsigned next;
-    const char *dir = getenv("EMZA_PKI_DIR");
-    if (dir == NULL || dir[0] == '\0')
-        fail_msg("EMZA_PKI_DIR is not set: run the tests through meson");
-    char *buf = ring[next++ % 8];
-    int n = snprintf(buf, sizeof(ring[0]), "%s/%s", dir, name);
-    assert_true(n > 0 && (size_t)n < sizeof(ring[0]));
-    return buf;
-}
-
-static const char *pkif(const char *name, const char *suffix)
-{
-    char file[512];
-    int n = snprintf(file, sizeof(file), "%s%s", name, suffix);
-    assert_true(n > 0 && (size_t)n < sizeof(file));
-    return pki(file);
-}
-
-#define assert_error(call, want)                                                                   \
-    do {                                                                                           \
-        int got_ = (call);                                                                         \
-        if (got_ != (want))                                                                        \
-            fail_msg("expected %s, got %s (%s)", emza_error_name(want), emza_error_name(got_),     \
-                     emza_error_last()->message);                                                  \
-        assert_int_equal(emza_error_last_code(), (want));                                          \
-        assert_true(strlen(emza_error_last()->message) > 0);                                       \
-    } while (0)
-
-#define assert_ok(call)                                                                            \
-    do {                                                                                           \
-        int got_ = (call);                                                                         \
-        if (got_ != EMZA_OK)                                                                       \
-            fail_msg("%s failed: %s (%s)", #call, emza_error_name(got_),                           \
-                     emza_error_last()->message);                                                  \
-    } while (0)
-
-/* A fresh directory for one test: g_root/NAME. Returned in static storage (a ring). */
-static const char *test_dir(const char *name)
-{
-    static char ring[4][1024];
-    static unsigned next;
-    char *buf = ring[next++ % 4];
-    int n = snprintf(buf, sizeof(ring[0]), "%s/%s", g_root, name);
-    assert_true(n > 0 && (size_t)n < sizeof(ring[0]));
-    if (mkdir(buf, 0700) != 0)
-        fail_msg("mkdir %s: %s", buf, strerror(errno));
-    return buf;
-}
-
-/* DIR/NAME in static storage (a ring of 16). */
-static const char *in(const char *dir, const char *name)
-{
-    static char ring[16][1024];
-    static unsigned next;
-    char *buf = ring[next++ % 16];
-    int n = snprintf(buf, sizeof(ring[0]), "%s/%s", dir, name);
-    assert_true(n > 0 && (size_t)n < sizeof(ring[0]));
-    return buf;
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    if (f == NULL)
-        fail_msg("cannot write %s: %s", path, strerror(errno));
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
-static void write_text(const char *path, const char *text)
-{
-    write_file(path, text, strlen(text));
-}
-
-/* The whole file, malloc'd and NUL-terminated; `*len` its size. */
-static uint8_t *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot read %s: %s", path, strerror(errno));
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long size = ftell(f);
-    assert_true(size >= 0);
-    assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-    uint8_t *data = malloc((size_t)size + 1);
-    assert_non_null(data);
-    assert_int_equal(fread(data, 1, (size_t)size, f), (size_t)size);
-    data[size] = '\0';
-    fclose(f);
-    *len = (size_t)size;
-    return data;
-}
-
-static int file_exists(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0;
-}
-
-/* Number of entries in a directory (without . and ..), and whether one holds `part`. */
-static size_t dir_entries(const char *dir, const char *part, int *found)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    size_t n = 0;
-    if (found)
-        *found = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        n++;
-        if (found && part && strstr(e->d_name, part) != NULL)
-            *found = 1;
-    }
-    closedir(d);
-    return n;
-}
-
-/* The directory holds exactly `expected` entries and no temporary file. */
-static void check_no_leftovers(const char *dir, size_t expected)
-{
-    int tmp = 0;
-    size_t n = dir_entries(dir, ".emza-", &tmp);
-    if (tmp)
-        fail_msg("a temporary file was left in %s", dir);
-    assert_int_equal(n, expected);
-}
-
-static void remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d != NULL) {
-            struct dirent *e;
-            while ((e = readdir(d)) != NULL) {
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                    continue;
-                char child[2048];
-                int n = snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
-                if (n > 0 && (size_t)n < sizeof(child))
-                    remove_tree(child);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
 
 /* The first occurrence of `needle` in `hay`, or NULL. */
 static uint8_t *find_bytes(uint8_t *hay, size_t hay_len, const uint8_t *needle, size_t len)
@@ -247,14 +87,6 @@ static size_t count_bytes(const uint8_t *hay, size_t hay_len, const uint8_t *nee
 }
 
 /* --- key sources --- */
-
-static emza_signer *p12(const char *name)
-{
-    emza_signer *s = NULL;
-    if (emza_signer_open_pkcs12(&s, pkif(name, ".p12"), P12_PASSWORD) != EMZA_OK)
-        fail_msg("%s.p12: %s", name, emza_error_last()->message);
-    return s;
-}
 
 static emza_signer *pem(const char *name)
 {
@@ -329,29 +161,6 @@ static emza_report *verify_data(const char *path, const char *data)
     return verify_with(path, &a);
 }
 
-static int has_warning(const emza_signature_report *sig, const char *code)
-{
-    for (size_t i = 0; i < emza_signature_warning_count(sig); i++)
-        if (strcmp(emza_signature_warning_code(sig, i), code) == 0)
-            return 1;
-    return 0;
-}
-
-/* Checks one entry's verdict, with the reasons in the failure message. */
-static void check_verdict(const emza_signature_report *sig, emza_indication ind,
-                          emza_subindication sub)
-{
-    assert_non_null(sig);
-    emza_indication got = emza_signature_indication(sig);
-    emza_subindication got_sub = emza_signature_subindication(sig);
-    if (got != ind || got_sub != sub)
-        fail_msg("%s: expected %s/%s, got %s/%s (first error: %s: %s)", emza_signature_id(sig),
-                 emza_indication_name(ind), sub ? emza_subindication_name(sub) : "-",
-                 emza_indication_name(got), got_sub ? emza_subindication_name(got_sub) : "-",
-                 emza_signature_error_count(sig) ? emza_signature_error_code(sig, 0) : "none",
-                 emza_signature_error_count(sig) ? emza_signature_error_message(sig, 0) : "");
-}
-
 static void check_passed(const emza_signature_report *sig)
 {
     check_verdict(sig, EMZA_TOTAL_PASSED, EMZA_SUB_NONE);
@@ -371,7 +180,7 @@ static const emza_signature_report *entry_of(const emza_report *r, const char *i
     for (size_t i = 0; i < emza_report_signature_count(r); i++) {
         const emza_signature_report *sig = emza_report_signature(r, i);
         const emza_cert *c = emza_signature_signer(sig);
-        if (c == NULL || has_warning(sig, "COUNTERSIGNATURE") != counter)
+        if (c == NULL || ts_sig_has_warning(sig, "COUNTERSIGNATURE") != counter)
             continue;
         const char *code = emza_cert_national_code(c);
         const char *legal = emza_cert_legal_id(c);
@@ -402,16 +211,6 @@ static X509 *ossl_cert(const char *name)
     BIO_free(b);
     assert_non_null(x);
     return x;
-}
-
-static EVP_PKEY *ossl_key(const char *name)
-{
-    BIO *b = BIO_new_file(pkif(name, ".key.pem"), "r");
-    assert_non_null(b);
-    EVP_PKEY *k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-    BIO_free(b);
-    assert_non_null(k);
-    return k;
 }
 
 static void add_chain(CMS_ContentInfo *cms, const char *name)
@@ -570,10 +369,7 @@ static void tamper_countersignature_value(const char *path, const char *who)
 static int group_setup(void **state)
 {
     (void)state;
-    const char *tmp = getenv("TMPDIR");
-    int n = snprintf(g_root, sizeof(g_root), "%s/emza-cades-XXXXXX",
-                     tmp && tmp[0] ? tmp : "/tmp");
-    if (n <= 0 || (size_t)n >= sizeof(g_root) || mkdtemp(g_root) == NULL)
+    if (ts_make_root("cades") != 0)
         return -1;
     const char *paths[] = {pki("trust/root.pem")};
     if (emza_trust_load(&g_trust, paths, 1) != EMZA_OK)
@@ -896,7 +692,7 @@ static void check_three_parallel(const char *path, const char *data)
     assert_string_equal(emza_signature_algorithm(seller), "ecdsa-sha384");
     assert_string_equal(emza_signature_algorithm(notary), "rsa-pss-sha512");
     for (size_t i = 0; i < 3; i++)
-        assert_false(has_warning(emza_report_signature(r, i), "COUNTERSIGNATURE"));
+        assert_false(ts_sig_has_warning(emza_report_signature(r, i), "COUNTERSIGNATURE"));
     emza_report_free(r);
 }
 
@@ -1040,8 +836,8 @@ static void test_cades_sign__countersignature_by_the_notary_passes(void **state)
     const emza_signature_report *notary = entry_of(r, LEGAL_ORG_SEAL, 1);
     check_passed(citizen);
     check_passed(notary);
-    assert_false(has_warning(citizen, "COUNTERSIGNATURE"));
-    assert_true(has_warning(notary, "COUNTERSIGNATURE"));
+    assert_false(ts_sig_has_warning(citizen, "COUNTERSIGNATURE"));
+    assert_true(ts_sig_has_warning(notary, "COUNTERSIGNATURE"));
     /* What the countersignature covers: the citizen's signature value, no MIME type. */
     assert_int_equal(emza_signature_object_count(notary), 1);
     assert_non_null(strstr(emza_signature_object_name(notary, 0), emza_signature_id(citizen)));
@@ -1082,7 +878,7 @@ static void test_cades_sign__countersignatures_of_parallel_signers_each_pass(voi
     for (size_t i = 0; i < 4; i++) {
         const emza_signature_report *sig = emza_report_signature(r, i);
         check_passed(sig);
-        if (has_warning(sig, "COUNTERSIGNATURE")) {
+        if (ts_sig_has_warning(sig, "COUNTERSIGNATURE")) {
             counters++;
             assert_string_equal(emza_cert_legal_id(emza_signature_signer(sig)), LEGAL_ORG_SEAL);
             assert_string_equal(emza_signature_algorithm(sig), "rsa-pss-sha384");
@@ -1262,7 +1058,7 @@ static void test_cades_verify__tampered_countersignature_fails_alone(void **stat
             passed++;
         } else {
             check_verdict(sig, EMZA_TOTAL_FAILED, EMZA_SUB_SIG_CRYPTO_FAILURE);
-            assert_true(has_warning(sig, "COUNTERSIGNATURE"));
+            assert_true(ts_sig_has_warning(sig, "COUNTERSIGNATURE"));
             failed++;
         }
     }
@@ -1965,7 +1761,7 @@ static void test_cades_verify__reports_chain_constraints_without_non_repudiation
     data = signed_deed(dir2, "no-keyusage", &o);
     r = verify_data(in(dir2, "deed.pdf.p7s"), data);
     check_only(r, EMZA_TOTAL_PASSED, EMZA_SUB_NONE);
-    assert_true(has_warning(emza_report_signature(r, 0), "NO_KEY_USAGE"));
+    assert_true(ts_sig_has_warning(emza_report_signature(r, 0), "NO_KEY_USAGE"));
     emza_report_free(r);
 }
 

@@ -32,75 +32,11 @@
 
 #include <emza/cert.h>
 #include <emza/error.h>
+#include "support.h"
 
 /* ------------------------------------------------------------------------ */
 /* helpers                                                                   */
 /* ------------------------------------------------------------------------ */
-
-/* A path in the test PKI; a ring of buffers so that a few can be used at once. */
-static const char *pki(const char *name)
-{
-    static char ring[8][4096];
-    static unsigned next;
-    const char *dir = getenv("EMZA_PKI_DIR");
-    if (dir == NULL || dir[0] == '\0')
-        fail_msg("EMZA_PKI_DIR is not set: run the tests through meson");
-    char *buf = ring[next++ % 8];
-    int n = snprintf(buf, sizeof(ring[0]), "%s/%s", dir, name);
-    assert_true(n > 0 && (size_t)n < sizeof(ring[0]));
-    return buf;
-}
-
-static uint8_t *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s: %s", path, strerror(errno));
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long size = ftell(f);
-    assert_true(size >= 0);
-    assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-    uint8_t *data = malloc((size_t)size + 1);
-    assert_non_null(data);
-    assert_int_equal(fread(data, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
-    *len = (size_t)size;
-    return data;
-}
-
-static void write_all(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    if (f == NULL)
-        fail_msg("cannot create %s: %s", path, strerror(errno));
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
-/* Loads NAME.cert.pem from the PKI; the test fails if it does not parse. */
-static emza_cert *load(const char *name)
-{
-    char file[256];
-    snprintf(file, sizeof(file), "%s.cert.pem", name);
-    emza_cert *c = NULL;
-    int rc = emza_cert_load(&c, pki(file));
-    if (rc != EMZA_OK)
-        fail_msg("%s: %s", file, emza_error_last()->message);
-    assert_non_null(c);
-    return c;
-}
-
-/* The call failed with `code`, and the error record says so in words. */
-#define assert_error(call, want)                                                                   \
-    do {                                                                                           \
-        int got_ = (call);                                                                         \
-        if (got_ != (want))                                                                        \
-            fail_msg("expected %s, got %s (%s)", emza_error_name(want), emza_error_name(got_),     \
-                     emza_error_last()->message);                                                  \
-        assert_int_equal(emza_error_last_code(), (want));                                          \
-        assert_non_null(emza_error_last()->message);                                               \
-        assert_true(strlen(emza_error_last()->message) > 0);                                       \
-    } while (0)
 
 /* Deterministic pseudo-random bytes (xorshift64). */
 static void fill_random(uint8_t *buf, size_t len, uint64_t seed)
@@ -277,8 +213,6 @@ static int parse_built(emza_cert **out, const name_entry *names, size_t name_cou
     return rc;
 }
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
 /* ------------------------------------------------------------------------ */
 /* parsing: PEM and DER                                                      */
 /* ------------------------------------------------------------------------ */
@@ -327,7 +261,7 @@ static void test_cert_der__round_trips_to_the_input_bytes(void **state)
     assert_int_equal(emza_cert_parse(&again, out, out_len), EMZA_OK);
     assert_memory_equal(emza_cert_sha256(again), emza_cert_sha256(c), 32);
     /* And from PEM, the DER is the DER file. */
-    emza_cert *p = load("citizen-ec");
+    emza_cert *p = ts_load_cert("citizen-ec");
     out = emza_cert_der(p, &out_len);
     assert_int_equal(out_len, der_len);
     assert_memory_equal(out, der, der_len);
@@ -354,7 +288,7 @@ static void test_cert_parse__takes_the_first_certificate_of_a_pem_bundle(void **
     /* issued-by-leaf.chain.pem: citizen-rsa, then citizen-ca. */
     emza_cert *c = NULL;
     assert_int_equal(emza_cert_load(&c, pki("issued-by-leaf.chain.pem")), EMZA_OK);
-    emza_cert *first = load("citizen-rsa");
+    emza_cert *first = ts_load_cert("citizen-rsa");
     assert_string_equal(emza_cert_sha256_hex(c), emza_cert_sha256_hex(first));
     emza_cert_free(first);
     emza_cert_free(c);
@@ -740,7 +674,7 @@ static void test_cert_parse__non_der_encoding_is_refused_or_kept_as_given(void *
 static void test_cert_names__persian_names_of_citizen_rsa_are_exact_utf8(void **state)
 {
     (void)state;
-    emza_cert *c = load("citizen-rsa");
+    emza_cert *c = ts_load_cert("citizen-rsa");
     assert_string_equal(emza_cert_common_name(c), "علی رضایی");
     assert_string_equal(emza_cert_given_name(c), "علی");
     assert_string_equal(emza_cert_surname(c), "رضایی");
@@ -757,7 +691,7 @@ static void test_cert_names__persian_names_of_citizen_rsa_are_exact_utf8(void **
 static void test_cert_national_code__from_pnoir_prefix(void **state)
 {
     (void)state;
-    emza_cert *c = load("citizen-rsa");
+    emza_cert *c = ts_load_cert("citizen-rsa");
     assert_string_equal(emza_cert_national_code(c), "0499370899");
     assert_null(emza_cert_legal_id(c));
     emza_cert_free(c);
@@ -766,14 +700,14 @@ static void test_cert_national_code__from_pnoir_prefix(void **state)
 static void test_cert_national_code__from_plain_serial_number(void **state)
 {
     (void)state;
-    emza_cert *c = load("citizen-ec");
+    emza_cert *c = ts_load_cert("citizen-ec");
     assert_string_equal(emza_cert_subject_serial_number(c), "0790419904");
     assert_string_equal(emza_cert_national_code(c), "0790419904");
     assert_string_equal(emza_cert_common_name(c), "مریم احمدی");
     assert_string_equal(emza_cert_given_name(c), "مریم");
     assert_string_equal(emza_cert_surname(c), "احمدی");
     emza_cert_free(c);
-    c = load("citizen-auth");
+    c = ts_load_cert("citizen-auth");
     assert_string_equal(emza_cert_national_code(c), "1583250689");
     emza_cert_free(c);
 }
@@ -781,7 +715,7 @@ static void test_cert_national_code__from_plain_serial_number(void **state)
 static void test_cert_legal_id__from_ntrir_organization_identifier(void **state)
 {
     (void)state;
-    emza_cert *c = load("org-seal");
+    emza_cert *c = ts_load_cert("org-seal");
     assert_string_equal(emza_cert_organization_identifier(c), "NTRIR-10380284790");
     assert_string_equal(emza_cert_legal_id(c), "10380284790");
     assert_null(emza_cert_national_code(c));
@@ -839,7 +773,7 @@ static void test_cert_national_code__idcir_prefix_and_persian_digits(void **stat
 static void test_cert_names__bmp_and_t61_strings_of_bmp_names_are_decoded(void **state)
 {
     (void)state;
-    emza_cert *c = load("bmp-names");
+    emza_cert *c = ts_load_cert("bmp-names");
     assert_string_equal(emza_cert_common_name(c), "علی رضایی");
     assert_string_equal(emza_cert_given_name(c), "علی");
     assert_string_equal(emza_cert_surname(c), "رضایی");
@@ -1040,7 +974,7 @@ static void test_cert_key_usage__bits_of_the_fixtures(void **state)
         {"citizen-ca", 1, EMZA_KU_KEY_CERT_SIGN | EMZA_KU_CRL_SIGN, 0, 0},
     };
     for (size_t i = 0; i < COUNT(cases); i++) {
-        emza_cert *c = load(cases[i].name);
+        emza_cert *c = ts_load_cert(cases[i].name);
         if (emza_cert_has_key_usage(c) != cases[i].has_ku || emza_cert_key_usage(c) != cases[i].ku ||
             emza_cert_has_ext_key_usage(c) != cases[i].has_eku ||
             emza_cert_ext_key_usage(c) != cases[i].eku)
@@ -1079,12 +1013,12 @@ static void test_cert_key_usage__every_bit_and_eku_oid_is_mapped(void **state)
 static void test_cert_policies__of_citizen_rsa(void **state)
 {
     (void)state;
-    emza_cert *c = load("citizen-rsa");
+    emza_cert *c = ts_load_cert("citizen-rsa");
     assert_int_equal(emza_cert_policy_count(c), 1);
     assert_string_equal(emza_cert_policy_oid(c, 0), "2.16.364.101.1.1");
     assert_null(emza_cert_policy_oid(c, 1));
     emza_cert_free(c);
-    c = load("citizen-ec");
+    c = ts_load_cert("citizen-ec");
     assert_int_equal(emza_cert_policy_count(c), 0);
     assert_null(emza_cert_policy_oid(c, 0));
     emza_cert_free(c);
@@ -1093,16 +1027,16 @@ static void test_cert_policies__of_citizen_rsa(void **state)
 static void test_cert_qc_statements__of_citizen_rsa_and_org_seal(void **state)
 {
     (void)state;
-    emza_cert *c = load("citizen-rsa");
+    emza_cert *c = ts_load_cert("citizen-rsa");
     assert_int_equal(emza_cert_has_qc_statements(c), 1);
     assert_int_equal(emza_cert_qc_statements(c),
                      EMZA_QC_COMPLIANCE | EMZA_QC_SSCD | EMZA_QC_TYPE_ESIGN);
     emza_cert_free(c);
-    c = load("org-seal");
+    c = ts_load_cert("org-seal");
     assert_int_equal(emza_cert_has_qc_statements(c), 1);
     assert_int_equal(emza_cert_qc_statements(c), EMZA_QC_COMPLIANCE | EMZA_QC_TYPE_ESEAL);
     emza_cert_free(c);
-    c = load("citizen-ec");
+    c = ts_load_cert("citizen-ec");
     assert_int_equal(emza_cert_has_qc_statements(c), 0);
     assert_int_equal(emza_cert_qc_statements(c), 0);
     emza_cert_free(c);
@@ -1164,7 +1098,7 @@ static void test_cert_qc_statements__rejects_malformed_der(void **state)
 static void test_cert_revocation_urls__of_with_revocation(void **state)
 {
     (void)state;
-    emza_cert *c = load("with-revocation");
+    emza_cert *c = ts_load_cert("with-revocation");
     assert_int_equal(emza_cert_ocsp_url_count(c), 1);
     assert_string_equal(emza_cert_ocsp_url(c, 0), "http://127.0.0.1:9/ocsp");
     assert_null(emza_cert_ocsp_url(c, 1));
@@ -1172,7 +1106,7 @@ static void test_cert_revocation_urls__of_with_revocation(void **state)
     assert_string_equal(emza_cert_crl_url(c, 0), "http://127.0.0.1:9/citizen-ca.crl");
     assert_null(emza_cert_crl_url(c, 1));
     emza_cert_free(c);
-    c = load("citizen-rsa");
+    c = ts_load_cert("citizen-rsa");
     assert_int_equal(emza_cert_ocsp_url_count(c), 0);
     assert_int_equal(emza_cert_crl_url_count(c), 0);
     assert_null(emza_cert_ocsp_url(c, 0));
@@ -1235,7 +1169,7 @@ static void test_cert_key__algorithm_and_bits(void **state)
         {"root-ca", "rsa", 3072},     {"tsa", "rsa", 2048},      {"untrusted-ca", "ec", 256},
     };
     for (size_t i = 0; i < COUNT(cases); i++) {
-        emza_cert *c = load(cases[i].name);
+        emza_cert *c = ts_load_cert(cases[i].name);
         assert_string_equal(emza_cert_key_algorithm(c), cases[i].alg);
         assert_int_equal(emza_cert_key_bits(c), cases[i].bits);
         emza_cert_free(c);
@@ -1256,7 +1190,7 @@ static void test_cert_signature_algorithm__report_spelling(void **state)
         {"root-ca", "rsa-sha256"},
     };
     for (size_t i = 0; i < COUNT(cases); i++) {
-        emza_cert *c = load(cases[i].name);
+        emza_cert *c = ts_load_cert(cases[i].name);
         assert_string_equal(emza_cert_signature_algorithm(c), cases[i].alg);
         emza_cert_free(c);
     }
@@ -1286,11 +1220,11 @@ static void test_cert_signature_algorithm__report_spelling(void **state)
 static void test_cert_validity__dates_of_expired(void **state)
 {
     (void)state;
-    emza_cert *c = load("expired");
+    emza_cert *c = ts_load_cert("expired");
     assert_int_equal(emza_cert_not_before(c), INT64_C(1577836800)); /* 2020-01-01T00:00:00Z */
     assert_int_equal(emza_cert_not_after(c), INT64_C(1609459200));  /* 2021-01-01T00:00:00Z */
     emza_cert_free(c);
-    c = load("not-yet-valid");
+    c = ts_load_cert("not-yet-valid");
     assert_int_equal(emza_cert_not_before(c), INT64_C(2051222400)); /* 2035-01-01 */
     assert_int_equal(emza_cert_not_after(c), INT64_C(2082758400));  /* 2036-01-01 */
     emza_cert_free(c);
@@ -1325,7 +1259,7 @@ static void test_cert_is_ca__and_is_self_signed(void **state)
         {"no-keyusage", 0, 0},
     };
     for (size_t i = 0; i < COUNT(cases); i++) {
-        emza_cert *c = load(cases[i].name);
+        emza_cert *c = ts_load_cert(cases[i].name);
         if (emza_cert_is_ca(c) != cases[i].ca || emza_cert_is_self_signed(c) != cases[i].self)
             fail_msg("%s: is_ca %d self_signed %d", cases[i].name, emza_cert_is_ca(c),
                      emza_cert_is_self_signed(c));
@@ -1356,7 +1290,7 @@ static void test_cert_serial_hex__is_upper_case_hex(void **state)
     assert_int_equal(parse_built(&c, names, 1, NULL, 0), EMZA_OK);
     assert_string_equal(emza_cert_serial_hex(c), "1234");
     emza_cert_free(c);
-    c = load("citizen-rsa");
+    c = ts_load_cert("citizen-rsa");
     const char *hex = emza_cert_serial_hex(c);
     assert_non_null(hex);
     assert_true(strlen(hex) > 0);
@@ -1388,7 +1322,7 @@ static void test_cert_getters__accept_null(void **state)
 static void test_cert_dup__shares_the_certificate_until_the_last_free(void **state)
 {
     (void)state;
-    emza_cert *c = load("citizen-rsa");
+    emza_cert *c = ts_load_cert("citizen-rsa");
     emza_cert *d = emza_cert_dup(c);
     emza_cert *e = emza_cert_dup(d);
     assert_ptr_equal(c, d);
@@ -1474,7 +1408,7 @@ static void test_cert_list__one_der_certificate(void **state)
 static void test_cert_list__add_keeps_a_reference(void **state)
 {
     (void)state;
-    emza_cert *c = load("citizen-rsa");
+    emza_cert *c = ts_load_cert("citizen-rsa");
     emza_cert_list *l = new_list();
     assert_int_equal(emza_cert_list_add(l, c), EMZA_OK);
     emza_cert_free(c);
@@ -1486,7 +1420,7 @@ static void test_cert_list__add_keeps_a_reference(void **state)
 static void test_cert_list__rejects_null_arguments(void **state)
 {
     (void)state;
-    emza_cert *c = load("citizen-rsa");
+    emza_cert *c = ts_load_cert("citizen-rsa");
     emza_cert_list *l = new_list();
     assert_error(emza_cert_list_new(NULL), EMZA_EINVAL);
     assert_error(emza_cert_list_add(NULL, c), EMZA_EINVAL);
@@ -1507,7 +1441,7 @@ static void test_cert_list__rejects_null_arguments(void **state)
 static void test_cert_list__limit_is_4096_certificates(void **state)
 {
     (void)state;
-    emza_cert *c = load("citizen-ec");
+    emza_cert *c = ts_load_cert("citizen-ec");
     emza_cert_list *l = new_list();
     for (size_t i = 0; i < EMZA_CERT_LIST_MAX; i++)
         assert_int_equal(emza_cert_list_add(l, c), EMZA_OK);
@@ -1686,7 +1620,7 @@ static void copy_file(const char *from, const char *to)
 {
     size_t len;
     uint8_t *data = read_all(from, &len);
-    write_all(to, data, len);
+    write_file(to, data, len);
     free(data);
 }
 
@@ -1707,7 +1641,7 @@ static void test_cert_list__directory_with_a_junk_file_is_eformat_naming_it(void
     (void)state;
     char *dir = temp_dir();
     copy_file(pki("citizen-rsa.cert.pem"), join(dir, "a.pem"));
-    write_all(join(dir, "b-junk.txt"), "not a certificate\n", 18);
+    write_file(join(dir, "b-junk.txt"), "not a certificate\n", 18);
     copy_file(pki("citizen-ec.cert.der"), join(dir, "c.der"));
     emza_cert_list *l = new_list();
     assert_int_equal(emza_cert_list_add_path(l, pki("trust/root.pem")), EMZA_OK);
@@ -1726,9 +1660,9 @@ static void test_cert_list__directory_skips_hidden_files_and_subdirectories(void
     char *dir = temp_dir();
     copy_file(pki("citizen-ec.cert.der"), join(dir, "z.der"));
     copy_file(pki("citizen-rsa.cert.pem"), join(dir, "a.pem"));
-    write_all(join(dir, ".hidden"), "junk that would be an error\n", 28);
+    write_file(join(dir, ".hidden"), "junk that would be an error\n", 28);
     assert_int_equal(mkdir(join(dir, "sub"), 0700), 0);
-    write_all(join(dir, "sub/junk.txt"), "junk\n", 5);
+    write_file(join(dir, "sub/junk.txt"), "junk\n", 5);
     emza_cert_list *l = new_list();
     int rc = emza_cert_list_add_path(l, dir);
     if (rc != EMZA_OK)

@@ -56,6 +56,7 @@
 #include "revocation.h"
 #include "revocation_cache.h"
 #include "util/file.h"
+#include "support.h"
 
 extern char **environ;
 
@@ -82,16 +83,6 @@ static const char *env_or_fail(const char *name)
     return v;
 }
 
-static const char *pki(const char *name)
-{
-    static char ring[8][1024];
-    static unsigned next;
-    char *buf = ring[next++ % 8];
-    int n = snprintf(buf, sizeof(ring[0]), "%s/%s", env_or_fail("EMZA_PKI_DIR"), name);
-    assert_true(n > 0 && (size_t)n < sizeof(ring[0]));
-    return buf;
-}
-
 static const char *out(const char *name)
 {
     static char ring[8][1024];
@@ -112,13 +103,6 @@ static int read_file(uint8_t **data, size_t *len, const char *path, size_t max)
     *data = b.data;
     *len = b.len;
     return EMZA_OK;
-}
-
-static double seconds_since(const struct timespec *start)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
 /* Runs argv (PATH searched), stdout and stderr to `log` (or /dev/null); its exit status. */

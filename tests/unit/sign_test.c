@@ -36,66 +36,12 @@
 #include <emza/signer.h>
 
 #include "sign_internal.h"
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define P12_PASSWORD "emza-test"
-
-static char g_root[512];
-
-static const char *pki(const char *name)
-{
-    static char ring[8][4096];
-    static unsigned next;
-    const char *dir = getenv("EMZA_PKI_DIR");
-    if (dir == NULL || dir[0] == '\0')
-        fail_msg("EMZA_PKI_DIR is not set: run the tests through meson");
-    char *buf = ring[next++ % 8];
-    int n = snprintf(buf, sizeof(ring[0]), "%s/%s", dir, name);
-    assert_true(n > 0 && (size_t)n < sizeof(ring[0]));
-    return buf;
-}
+#include "support.h"
 
 /* g_root/NAME in static storage (a ring of 16). */
 static const char *tmp(const char *name)
 {
-    static char ring[16][1024];
-    static unsigned next;
-    char *buf = ring[next++ % 16];
-    int n = snprintf(buf, sizeof(ring[0]), "%s/%s", g_root, name);
-    assert_true(n > 0 && (size_t)n < sizeof(ring[0]));
-    return buf;
-}
-
-#define assert_error(call, want)                                                                   \
-    do {                                                                                           \
-        int got_ = (call);                                                                         \
-        if (got_ != (want))                                                                        \
-            fail_msg("expected %s, got %s (%s)", emza_error_name(want), emza_error_name(got_),     \
-                     emza_error_last()->message);                                                  \
-        assert_int_equal(emza_error_last_code(), (want));                                          \
-        assert_true(strlen(emza_error_last()->message) > 0);                                       \
-    } while (0)
-
-#define assert_ok(call)                                                                            \
-    do {                                                                                           \
-        int got_ = (call);                                                                         \
-        if (got_ != EMZA_OK)                                                                       \
-            fail_msg("%s failed: %s (%s)", #call, emza_error_name(got_),                           \
-                     emza_error_last()->message);                                                  \
-    } while (0)
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    if (f == NULL)
-        fail_msg("cannot write %s: %s", path, strerror(errno));
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
-static void write_text(const char *path, const char *text)
-{
-    write_file(path, text, strlen(text));
+    return in(g_root, name);
 }
 
 /* The file's bytes equal `text`. */
@@ -111,59 +57,6 @@ static void assert_file_is(const char *path, const char *text)
     assert_memory_equal(buf, text, n);
 }
 
-static int file_exists(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0;
-}
-
-/* No file in `dir` has a name containing ".emza-" (a temporary output). */
-static void assert_no_temporary(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strstr(e->d_name, ".emza-") != NULL)
-            fail_msg("a temporary file was left: %s", e->d_name);
-    closedir(d);
-}
-
-static void remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d != NULL) {
-            struct dirent *e;
-            while ((e = readdir(d)) != NULL) {
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                    continue;
-                char child[2048];
-                int n = snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
-                if (n > 0 && (size_t)n < sizeof(child))
-                    remove_tree(child);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-static emza_signer *p12(const char *name)
-{
-    char file[256];
-    snprintf(file, sizeof(file), "%s.p12", name);
-    emza_signer *s = NULL;
-    if (emza_signer_open_pkcs12(&s, pki(file), P12_PASSWORD) != EMZA_OK)
-        fail_msg("%s: %s", file, emza_error_last()->message);
-    return s;
-}
-
 static emza_sign_options cades(void)
 {
     emza_sign_options o = EMZA_SIGN_OPTIONS_INIT;
@@ -174,11 +67,7 @@ static emza_sign_options cades(void)
 static int group_setup(void **state)
 {
     (void)state;
-    const char *t = getenv("TMPDIR");
-    int n = snprintf(g_root, sizeof(g_root), "%s/emza-sign-XXXXXX", t && t[0] ? t : "/tmp");
-    if (n <= 0 || (size_t)n >= sizeof(g_root) || mkdtemp(g_root) == NULL)
-        return -1;
-    return 0;
+    return ts_make_root("sign");
 }
 
 static int group_teardown(void **state)

@@ -33,51 +33,16 @@
 #include <emza/error.h>
 #include <emza/indication.h>
 #include <emza/trust.h>
+#include "support.h"
 
 /* ------------------------------------------------------------------------ */
 /* helpers                                                                   */
 /* ------------------------------------------------------------------------ */
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
 /* 2020-06-01T00:00:00Z, inside the validity of `expired`. */
 #define T_2020_06_01 INT64_C(1590969600)
 /* 2035-06-01T00:00:00Z, inside the validity of `not-yet-valid`. */
 #define T_2035_06_01 INT64_C(2064268800)
-
-static const char *pki(const char *name)
-{
-    static char ring[8][4096];
-    static unsigned next;
-    const char *dir = getenv("EMZA_PKI_DIR");
-    if (dir == NULL || dir[0] == '\0')
-        fail_msg("EMZA_PKI_DIR is not set: run the tests through meson");
-    char *buf = ring[next++ % 8];
-    int n = snprintf(buf, sizeof(ring[0]), "%s/%s", dir, name);
-    assert_true(n > 0 && (size_t)n < sizeof(ring[0]));
-    return buf;
-}
-
-#define assert_error(call, want)                                                                   \
-    do {                                                                                           \
-        int got_ = (call);                                                                         \
-        if (got_ != (want))                                                                        \
-            fail_msg("expected %s, got %s (%s)", emza_error_name(want), emza_error_name(got_),     \
-                     emza_error_last()->message);                                                  \
-        assert_int_equal(emza_error_last_code(), (want));                                          \
-        assert_non_null(emza_error_last()->message);                                               \
-        assert_true(strlen(emza_error_last()->message) > 0);                                       \
-    } while (0)
-
-static emza_cert *load(const char *name)
-{
-    char file[256];
-    snprintf(file, sizeof(file), "%s.cert.pem", name);
-    emza_cert *c = NULL;
-    if (emza_cert_load(&c, pki(file)) != EMZA_OK)
-        fail_msg("%s: %s", file, emza_error_last()->message);
-    return c;
-}
 
 /* A list from PKI paths (files or directories). */
 static emza_cert_list *list_of(const char *const *paths, size_t count)
@@ -163,7 +128,7 @@ static emza_chain_result *verify_fixture(const emza_trust *t, const char *name, 
     snprintf(chain, sizeof(chain), "%s.chain.pem", name);
     const char *paths[] = {chain};
     emza_cert_list *untrusted = list_of(paths, 1);
-    emza_cert *c = load(name);
+    emza_cert *c = ts_load_cert(name);
     emza_chain_options o;
     assert_int_equal(emza_chain_options_init(&o, EMZA_CHAIN_OPTIONS_VERSION), EMZA_OK);
     o.purpose = purpose;
@@ -531,7 +496,7 @@ static void test_trust_verify__untrusted_hierarchy(void **state)
 {
     (void)state;
     emza_trust *t = root_trust();
-    emza_cert *c = load("untrusted");
+    emza_cert *c = ts_load_cert("untrusted");
     /* Without its chain. */
     emza_chain_result *r = verify_at(t, c, (int64_t)time(NULL), EMZA_PURPOSE_SIGN, NULL);
     expect_verdict(r, EMZA_INDETERMINATE, EMZA_SUB_NO_CERTIFICATE_CHAIN_FOUND, "NO_CHAIN",
@@ -551,7 +516,7 @@ static void test_trust_verify__untrusted_hierarchy(void **state)
     r = verify_at(t, c, (int64_t)time(NULL), EMZA_PURPOSE_SIGN, u);
     expect_verdict(r, EMZA_TOTAL_PASSED, EMZA_SUB_NONE, NULL, "untrusted under untrusted-root");
     assert_int_equal(emza_chain_result_chain_length(r), 3);
-    emza_cert *root = load("untrusted-root");
+    emza_cert *root = ts_load_cert("untrusted-root");
     assert_memory_equal(emza_cert_sha256(emza_chain_result_chain_cert(r, 2)), emza_cert_sha256(root),
                         32);
     emza_cert_free(root);
@@ -567,13 +532,13 @@ static void test_trust_verify__chain_of_citizen_rsa(void **state)
     emza_trust *t = root_trust();
     static const char *const paths[] = {"citizen-rsa.chain.pem"};
     emza_cert_list *u = list_of(paths, 1);
-    emza_cert *c = load("citizen-rsa");
+    emza_cert *c = ts_load_cert("citizen-rsa");
     emza_chain_result *r = verify_at(t, c, (int64_t)time(NULL), EMZA_PURPOSE_SIGN, u);
     expect_verdict(r, EMZA_TOTAL_PASSED, EMZA_SUB_NONE, NULL, "citizen-rsa");
     assert_int_equal(emza_chain_result_chain_length(r), 3);
     assert_ptr_equal(emza_chain_result_chain_cert(r, 0), c);
-    emza_cert *ca = load("citizen-ca");
-    emza_cert *root = load("root-ca");
+    emza_cert *ca = ts_load_cert("citizen-ca");
+    emza_cert *root = ts_load_cert("root-ca");
     assert_memory_equal(emza_cert_sha256(emza_chain_result_chain_cert(r, 1)), emza_cert_sha256(ca), 32);
     assert_memory_equal(emza_cert_sha256(emza_chain_result_chain_cert(r, 2)), emza_cert_sha256(root),
                         32);
@@ -594,11 +559,11 @@ static void test_trust_verify__intermediate_anchor_is_a_partial_chain(void **sta
 {
     (void)state;
     emza_trust *t = trust_of("citizen-ca.cert.pem");
-    emza_cert *c = load("citizen-rsa");
+    emza_cert *c = ts_load_cert("citizen-rsa");
     emza_chain_result *r = verify_at(t, c, (int64_t)time(NULL), EMZA_PURPOSE_SIGN, NULL);
     expect_verdict(r, EMZA_TOTAL_PASSED, EMZA_SUB_NONE, NULL, "citizen-rsa under citizen-ca");
     assert_int_equal(emza_chain_result_chain_length(r), 2);
-    emza_cert *ca = load("citizen-ca");
+    emza_cert *ca = ts_load_cert("citizen-ca");
     assert_memory_equal(emza_cert_sha256(emza_chain_result_chain_cert(r, 1)), emza_cert_sha256(ca), 32);
     emza_cert_free(ca);
     emza_chain_result_free(r);
@@ -610,7 +575,7 @@ static void test_trust_verify__certificate_that_is_itself_an_anchor(void **state
 {
     (void)state;
     emza_trust *t = trust_of("citizen-rsa.cert.pem");
-    emza_cert *c = load("citizen-rsa");
+    emza_cert *c = ts_load_cert("citizen-rsa");
     emza_chain_result *r = verify_at(t, c, (int64_t)time(NULL), EMZA_PURPOSE_SIGN, NULL);
     expect_verdict(r, EMZA_TOTAL_PASSED, EMZA_SUB_NONE, NULL, "citizen-rsa as its own anchor");
     assert_int_equal(emza_chain_result_chain_length(r), 1);
@@ -624,7 +589,7 @@ static void test_trust_verify__end_entity_anchor_cannot_issue(void **state)
     (void)state;
     /* citizen-rsa (CA:FALSE, no keyCertSign) as the anchor of issued-by-leaf. */
     emza_trust *t = trust_of("citizen-rsa.cert.pem");
-    emza_cert *c = load("issued-by-leaf");
+    emza_cert *c = ts_load_cert("issued-by-leaf");
     emza_chain_result *r = verify_at(t, c, (int64_t)time(NULL), EMZA_PURPOSE_SIGN, NULL);
     expect_verdict(r, EMZA_INDETERMINATE, EMZA_SUB_CHAIN_CONSTRAINTS_FAILURE, "CA_CONSTRAINTS",
                    "issued-by-leaf under citizen-rsa");
@@ -638,7 +603,7 @@ static void test_trust_verify__no_chain_without_the_intermediate(void **state)
 {
     (void)state;
     emza_trust *t = root_trust();
-    emza_cert *c = load("citizen-rsa");
+    emza_cert *c = ts_load_cert("citizen-rsa");
     emza_chain_result *r = verify_at(t, c, (int64_t)time(NULL), EMZA_PURPOSE_SIGN, NULL);
     expect_verdict(r, EMZA_INDETERMINATE, EMZA_SUB_NO_CERTIFICATE_CHAIN_FOUND, "NO_CHAIN",
                    "citizen-rsa without citizen-ca");
@@ -750,7 +715,7 @@ static void test_trust_verify__bad_signature_is_general_failure_before_constrain
 {
     (void)state;
     /* no-nonrepudiation with one bit of its signature flipped. */
-    emza_cert *good = load("no-nonrepudiation");
+    emza_cert *good = ts_load_cert("no-nonrepudiation");
     size_t len;
     const uint8_t *der = emza_cert_der(good, &len);
     uint8_t *bad = malloc(len);
@@ -917,7 +882,7 @@ static void test_trust_verify__null_options_are_the_defaults(void **state)
     (void)state;
     /* Defaults: now, purpose sign, no untrusted certificates. */
     emza_trust *t = trust_of("citizen-ca.cert.pem");
-    emza_cert *c = load("no-nonrepudiation");
+    emza_cert *c = ts_load_cert("no-nonrepudiation");
     int64_t before = (int64_t)time(NULL);
     emza_chain_result *r = NULL;
     assert_int_equal(emza_trust_verify(&r, t, c, NULL), EMZA_OK);
@@ -928,7 +893,7 @@ static void test_trust_verify__null_options_are_the_defaults(void **state)
     assert_true(emza_chain_result_validation_time(r) <= after);
     emza_chain_result_free(r);
     emza_cert_free(c);
-    c = load("citizen-rsa");
+    c = ts_load_cert("citizen-rsa");
     assert_int_equal(emza_trust_verify(&r, t, c, NULL), EMZA_OK);
     expect_verdict(r, EMZA_TOTAL_PASSED, EMZA_SUB_NONE, NULL, "citizen-rsa, NULL options");
     emza_chain_result_free(r);
@@ -961,7 +926,7 @@ static void test_trust_verify__rejects_unknown_options_version(void **state)
 {
     (void)state;
     emza_trust *t = root_trust();
-    emza_cert *c = load("citizen-rsa");
+    emza_cert *c = ts_load_cert("citizen-rsa");
     emza_chain_options o = EMZA_CHAIN_OPTIONS_INIT;
     o.version = 99;
     emza_chain_result *r = (emza_chain_result *)(uintptr_t)1;
@@ -975,7 +940,7 @@ static void test_trust_verify__rejects_bad_purpose_and_time(void **state)
 {
     (void)state;
     emza_trust *t = root_trust();
-    emza_cert *c = load("citizen-rsa");
+    emza_cert *c = ts_load_cert("citizen-rsa");
     emza_chain_options o = EMZA_CHAIN_OPTIONS_INIT;
     emza_chain_result *r = (emza_chain_result *)(uintptr_t)1;
     o.purpose = (emza_purpose)4;
@@ -1018,7 +983,7 @@ static void test_trust_verify__rejects_null_arguments(void **state)
 {
     (void)state;
     emza_trust *t = root_trust();
-    emza_cert *c = load("citizen-rsa");
+    emza_cert *c = ts_load_cert("citizen-rsa");
     emza_chain_result *r = (emza_chain_result *)(uintptr_t)1;
     assert_error(emza_trust_verify(NULL, t, c, NULL), EMZA_EINVAL);
     assert_error(emza_trust_verify(&r, NULL, c, NULL), EMZA_EINVAL);
@@ -1078,7 +1043,7 @@ static void test_trust_new__copies_the_list_by_reference(void **state)
     assert_string_equal(emza_cert_common_name(emza_trust_get(t, 0)), "Emza Test National Root CA");
     assert_string_equal(emza_cert_common_name(emza_trust_get(t, 1)), "Emza Test Citizen CA");
     assert_null(emza_trust_get(t, 2));
-    emza_cert *c = load("citizen-rsa");
+    emza_cert *c = ts_load_cert("citizen-rsa");
     emza_chain_result *r = verify_at(t, c, (int64_t)time(NULL), EMZA_PURPOSE_SIGN, NULL);
     expect_verdict(r, EMZA_TOTAL_PASSED, EMZA_SUB_NONE, NULL, "citizen-rsa");
     emza_chain_result_free(r);
@@ -1185,7 +1150,7 @@ static void test_trust_verify__shared_store_across_8_threads(void **state)
 {
     (void)state;
     emza_trust *t = root_trust();
-    emza_cert *c = load("citizen-rsa");
+    emza_cert *c = ts_load_cert("citizen-rsa");
     static const char *const paths[] = {"citizen-rsa.chain.pem"};
     emza_cert_list *u = list_of(paths, 1);
     atomic_int passed, failed;

@@ -59,13 +59,11 @@
 #include "http.h"
 #include "tsp.h"
 #include "util/buf.h"
+#include "support.h"
 
 /* ------------------------------------------------------------------------ */
 /* helpers                                                                   */
 /* ------------------------------------------------------------------------ */
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define P12_PASSWORD "emza-test"
 
 /* 2019-06-01T00:00:00Z, 2020-06-01T00:00:00Z, five minutes later, 2020-12-01T00:00:00Z. */
 #define T_2019_06_01 INT64_C(1559347200)
@@ -76,26 +74,12 @@
 
 #define TSA_POLICY "2.16.364.101.1.9"
 
-static char g_root[512];    /* the temporary directory of this run */
 static emza_trust *g_trust; /* trust/root.pem */
 static int64_t g_now;
 static char g_tsa_cert[4096];     /* the fixture TSA's certificate (PEM path, stable) */
 static char g_tsa_2019[600];      /* "Emza Test TSA 2019" certificate (PEM) */
 static char g_tsa_untrusted[600]; /* "Emza Untrusted TSA" certificate (PEM) */
 static pid_t g_servers[16];       /* test TSAs running */
-
-static const char *pki(const char *name)
-{
-    static char ring[8][4096];
-    static unsigned next;
-    const char *dir = getenv("EMZA_PKI_DIR");
-    if (dir == NULL || dir[0] == '\0')
-        fail_msg("EMZA_PKI_DIR is not set: run the tests through meson");
-    char *buf = ring[next++ % 8];
-    int n = snprintf(buf, sizeof(ring[0]), "%s/%s", dir, name);
-    assert_true(n > 0 && (size_t)n < sizeof(ring[0]));
-    return buf;
-}
 
 static const char *helper(void)
 {
@@ -112,135 +96,6 @@ static const char *helper(void)
     if (access(path, X_OK) != 0)
         fail_msg("the test TSA %s is not there: set EMZA_TEST_TSA", path);
     return path;
-}
-
-#define assert_error(call, want)                                                                   \
-    do {                                                                                           \
-        int got_ = (call);                                                                         \
-        if (got_ != (want))                                                                        \
-            fail_msg("expected %s, got %s (%s)", emza_error_name(want), emza_error_name(got_),     \
-                     emza_error_last()->message);                                                  \
-        assert_int_equal(emza_error_last_code(), (want));                                          \
-        assert_true(strlen(emza_error_last()->message) > 0);                                       \
-    } while (0)
-
-#define assert_ok(call)                                                                            \
-    do {                                                                                           \
-        int got_ = (call);                                                                         \
-        if (got_ != EMZA_OK)                                                                       \
-            fail_msg("%s failed: %s (%s)", #call, emza_error_name(got_),                           \
-                     emza_error_last()->message);                                                  \
-    } while (0)
-
-#define assert_message_has(part)                                                                   \
-    do {                                                                                           \
-        if (strstr(emza_error_last()->message, (part)) == NULL)                                    \
-            fail_msg("the message '%s' does not say '%s'", emza_error_last()->message, (part));   \
-    } while (0)
-
-static const char *test_dir(const char *name)
-{
-    static char ring[4][1024];
-    static unsigned next;
-    char *buf = ring[next++ % 4];
-    int n = snprintf(buf, sizeof(ring[0]), "%s/%s", g_root, name);
-    assert_true(n > 0 && (size_t)n < sizeof(ring[0]));
-    if (mkdir(buf, 0700) != 0)
-        fail_msg("mkdir %s: %s", buf, strerror(errno));
-    return buf;
-}
-
-static const char *in(const char *dir, const char *name)
-{
-    static char ring[16][1024];
-    static unsigned next;
-    char *buf = ring[next++ % 16];
-    int n = snprintf(buf, sizeof(ring[0]), "%s/%s", dir, name);
-    assert_true(n > 0 && (size_t)n < sizeof(ring[0]));
-    return buf;
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    if (f == NULL)
-        fail_msg("cannot write %s: %s", path, strerror(errno));
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
-static uint8_t *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot read %s: %s", path, strerror(errno));
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long size = ftell(f);
-    assert_true(size >= 0);
-    assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-    uint8_t *data = malloc((size_t)size + 1);
-    assert_non_null(data);
-    assert_int_equal(fread(data, 1, (size_t)size, f), (size_t)size);
-    data[size] = '\0';
-    fclose(f);
-    *len = (size_t)size;
-    return data;
-}
-
-static int file_exists(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0;
-}
-
-/* The directory holds exactly `expected` entries, none of them a temporary file. */
-static void check_no_leftovers(const char *dir, size_t expected)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (strstr(e->d_name, ".emza-") != NULL)
-            fail_msg("a temporary file %s was left in %s", e->d_name, dir);
-        n++;
-    }
-    closedir(d);
-    assert_int_equal(n, expected);
-}
-
-static void remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d != NULL) {
-            struct dirent *e;
-            while ((e = readdir(d)) != NULL) {
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                    continue;
-                char child[2048];
-                int n = snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
-                if (n > 0 && (size_t)n < sizeof(child))
-                    remove_tree(child);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-static double seconds_since(const struct timespec *start)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
 /* Runs argv[0] with argv and waits; fails the test unless it exits 0. */
@@ -389,16 +244,6 @@ static void dead_url(char *buf, size_t size)
 
 /* --- key sources, signing, verification --- */
 
-static emza_signer *p12(const char *name)
-{
-    char file[256];
-    snprintf(file, sizeof(file), "%s.p12", name);
-    emza_signer *s = NULL;
-    if (emza_signer_open_pkcs12(&s, pki(file), P12_PASSWORD) != EMZA_OK)
-        fail_msg("%s.p12: %s", name, emza_error_last()->message);
-    return s;
-}
-
 static emza_sign_options t_options(emza_format format, const char *url, int64_t signing_time)
 {
     emza_sign_options o = EMZA_SIGN_OPTIONS_INIT;
@@ -454,28 +299,6 @@ static emza_report *verify_at(const char *path, const char *data, int64_t at)
     return r;
 }
 
-static int has_warning(const emza_signature_report *sig, const char *code)
-{
-    for (size_t i = 0; i < emza_signature_warning_count(sig); i++)
-        if (strcmp(emza_signature_warning_code(sig, i), code) == 0)
-            return 1;
-    return 0;
-}
-
-static void check_verdict(const emza_signature_report *sig, emza_indication ind,
-                          emza_subindication sub)
-{
-    assert_non_null(sig);
-    emza_indication got = emza_signature_indication(sig);
-    emza_subindication got_sub = emza_signature_subindication(sig);
-    if (got != ind || got_sub != sub)
-        fail_msg("%s: expected %s/%s, got %s/%s (first error: %s: %s)", emza_signature_id(sig),
-                 emza_indication_name(ind), sub ? emza_subindication_name(sub) : "-",
-                 emza_indication_name(got), got_sub ? emza_subindication_name(got_sub) : "-",
-                 emza_signature_error_count(sig) ? emza_signature_error_code(sig, 0) : "none",
-                 emza_signature_error_count(sig) ? emza_signature_error_message(sig, 0) : "");
-}
-
 /* The entry's timestamp `i`: type SIGNATURE, this indication, and its time and TSA. */
 static void check_timestamp(const emza_signature_report *sig, size_t i, const char *indication,
                             const char *tsa)
@@ -499,18 +322,6 @@ static X509 *ossl_cert_at(const char *path)
     BIO_free(b);
     assert_non_null(x);
     return x;
-}
-
-static EVP_PKEY *ossl_key(const char *name)
-{
-    char file[256];
-    snprintf(file, sizeof(file), "%s.key.pem", name);
-    BIO *b = BIO_new_file(pki(file), "r");
-    assert_non_null(b);
-    EVP_PKEY *k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-    BIO_free(b);
-    assert_non_null(k);
-    return k;
 }
 
 static emza_cert *cert_at(const char *path)
@@ -818,9 +629,7 @@ static int group_setup(void **state)
 {
     (void)state;
     signal(SIGPIPE, SIG_IGN);
-    const char *tmp = getenv("TMPDIR");
-    int n = snprintf(g_root, sizeof(g_root), "%s/emza-tsp-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-    if (n <= 0 || (size_t)n >= sizeof(g_root) || mkdtemp(g_root) == NULL)
+    if (ts_make_root("tsp") != 0)
         return -1;
     const char *paths[] = {pki("trust/root.pem")};
     if (emza_trust_load(&g_trust, paths, 1) != EMZA_OK)
@@ -1466,7 +1275,7 @@ static void test_cades_t__round_trip_detached_and_attached(void **state)
         int64_t gen = emza_signature_timestamp_time(sig, 0);
         assert_true(gen >= before - 1 && gen <= after + 1);
         assert_int_equal(emza_signature_best_signature_time(sig), gen);
-        assert_false(has_warning(sig, "TIMESTAMP_NOT_VALIDATED"));
+        assert_false(ts_sig_has_warning(sig, "TIMESTAMP_NOT_VALIDATED"));
         emza_report_free(r);
     }
     tsa_stop(&s);
@@ -1575,7 +1384,7 @@ static void test_cades_t__a_timestamp_over_other_data_fails_and_gives_no_time(vo
     emza_report *r = verify_at(in(dir, "second.p7s"), data, 0);
     const emza_signature_report *sig = emza_report_signature(r, 0);
     check_timestamp(sig, 0, "FAILED", "Emza Test TSA 2019");
-    assert_true(has_warning(sig, "TIMESTAMP_FAILED"));
+    assert_true(ts_sig_has_warning(sig, "TIMESTAMP_FAILED"));
     /* No proof of time: validated now, when the certificate has expired. */
     check_verdict(sig, EMZA_INDETERMINATE, EMZA_SUB_OUT_OF_BOUNDS_NO_POE);
     assert_int_equal(emza_signature_best_signature_time(sig), g_now);
@@ -1598,7 +1407,7 @@ static void test_cades_t__a_timestamp_over_other_data_fails_and_gives_no_time(vo
     sig = emza_report_signature(r, 0);
     check_verdict(sig, EMZA_TOTAL_PASSED, EMZA_SUB_NONE);
     check_timestamp(sig, 0, "FAILED", "Emza Test TSA");
-    assert_true(has_warning(sig, "TIMESTAMP_FAILED"));
+    assert_true(ts_sig_has_warning(sig, "TIMESTAMP_FAILED"));
     emza_report_free(r);
 }
 
@@ -1619,7 +1428,7 @@ static void test_cades_t__an_untrusted_tsa_is_indeterminate_and_the_time_falls_b
     const emza_signature_report *sig = emza_report_signature(r, 0);
     check_verdict(sig, EMZA_TOTAL_PASSED, EMZA_SUB_NONE);
     check_timestamp(sig, 0, "INDETERMINATE", "Emza Untrusted TSA");
-    assert_true(has_warning(sig, "TIMESTAMP_INDETERMINATE"));
+    assert_true(ts_sig_has_warning(sig, "TIMESTAMP_INDETERMINATE"));
     assert_int_equal(emza_signature_best_signature_time(sig), at);
     emza_report_free(r);
 }
@@ -1767,7 +1576,7 @@ static void test_cades_t__a_malformed_timestamp_attribute_is_a_failed_entry(void
     check_verdict(sig, EMZA_TOTAL_PASSED, EMZA_SUB_NONE);
     check_timestamp(sig, 0, "FAILED", NULL);
     assert_int_equal(emza_signature_timestamp_time(sig, 0), 0);
-    assert_true(has_warning(sig, "TIMESTAMP_FAILED"));
+    assert_true(ts_sig_has_warning(sig, "TIMESTAMP_FAILED"));
     emza_report_free(r);
 }
 
