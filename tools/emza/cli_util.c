@@ -306,6 +306,17 @@ done:
     return 0;
 }
 
+int cli_parse_command(cli_args *out, const cli_command *cmd, int argc, char **argv,
+                      const cli_opt_spec *specs, size_t spec_count)
+{
+    int rc = cli_parse(out, cmd, argc, argv, specs, spec_count);
+    if (rc == CLI_PARSE_HELP) {
+        cli_command_print_help(cmd, stdout);
+        return CLI_EXIT_OK;
+    }
+    return rc == 0 ? CLI_PARSED : rc;
+}
+
 void cli_args_free(cli_args *args)
 {
     free(args->items);

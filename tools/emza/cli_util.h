@@ -123,6 +123,17 @@ typedef struct cli_args {
 int cli_parse(cli_args *out, const cli_command *cmd, int argc, char **argv,
               const cli_opt_spec *specs, size_t spec_count);
 
+/** cli_parse_command's result when the command should go on with `out` filled. */
+#define CLI_PARSED (-2)
+
+/**
+ * cli_parse for a command's entry point: on --help prints the help and
+ * returns CLI_EXIT_OK; on a usage error returns CLI_EXIT_USAGE (message
+ * printed); otherwise CLI_PARSED with `out` filled (release with cli_args_free).
+ */
+int cli_parse_command(cli_args *out, const cli_command *cmd, int argc, char **argv,
+                      const cli_opt_spec *specs, size_t spec_count);
+
 void cli_args_free(cli_args *args);
 
 /** How many times option `opt` was given. */

@@ -345,12 +345,8 @@ static json_t *inspect_json(const emza_cert *c)
 int cli_cmd_cert_inspect(const cli_command *self, int argc, char **argv)
 {
     cli_args args;
-    int rc = cli_parse(&args, self, argc, argv, inspect_options, COUNT_OF(inspect_options));
-    if (rc == CLI_PARSE_HELP) {
-        cli_command_print_help(self, stdout);
-        return CLI_EXIT_OK;
-    }
-    if (rc != 0)
+    int rc = cli_parse_command(&args, self, argc, argv, inspect_options, COUNT_OF(inspect_options));
+    if (rc != CLI_PARSED)
         return rc;
 
     emza_cert *cert = NULL;
@@ -629,12 +625,8 @@ static int exit_for(const cli_command *self, emza_indication ind)
 int cli_cmd_cert_verify(const cli_command *self, int argc, char **argv)
 {
     cli_args args;
-    int rc = cli_parse(&args, self, argc, argv, verify_options, COUNT_OF(verify_options));
-    if (rc == CLI_PARSE_HELP) {
-        cli_command_print_help(self, stdout);
-        return CLI_EXIT_OK;
-    }
-    if (rc != 0)
+    int rc = cli_parse_command(&args, self, argc, argv, verify_options, COUNT_OF(verify_options));
+    if (rc != CLI_PARSED)
         return rc;
 
     emza_cert *cert = NULL;

@@ -160,13 +160,9 @@ static json_t *outcome_json(const char *code, const id_outcome *o)
 int cli_cmd_id_check(const cli_command *self, int argc, char **argv)
 {
     cli_args args;
-    int rc = cli_parse(&args, self, argc, argv, id_check_options,
+    int rc = cli_parse_command(&args, self, argc, argv, id_check_options,
                        sizeof(id_check_options) / sizeof(id_check_options[0]));
-    if (rc == CLI_PARSE_HELP) {
-        cli_command_print_help(self, stdout);
-        return CLI_EXIT_OK;
-    }
-    if (rc != 0)
+    if (rc != CLI_PARSED)
         return rc;
 
     int json = cli_args_count(&args, OPT_JSON) > 0;

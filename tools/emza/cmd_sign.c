@@ -273,12 +273,8 @@ static int fill_options(const cli_command *self, const cli_args *args, emza_sign
 int cli_cmd_sign(const cli_command *self, int argc, char **argv)
 {
     cli_args args;
-    int rc = cli_parse(&args, self, argc, argv, sign_options, OPT_COUNT);
-    if (rc == CLI_PARSE_HELP) {
-        cli_command_print_help(self, stdout);
-        return CLI_EXIT_OK;
-    }
-    if (rc != 0)
+    int rc = cli_parse_command(&args, self, argc, argv, sign_options, OPT_COUNT);
+    if (rc != CLI_PARSED)
         return rc;
 
     emza_signer *signer = NULL;

@@ -44,12 +44,8 @@ static int print_report(const cli_command *self, const emza_report *report, int 
 int cli_cmd_verify(const cli_command *self, int argc, char **argv)
 {
     cli_args args;
-    int rc = cli_parse(&args, self, argc, argv, verify_options, OPT_COUNT);
-    if (rc == CLI_PARSE_HELP) {
-        cli_command_print_help(self, stdout);
-        return CLI_EXIT_OK;
-    }
-    if (rc != 0)
+    int rc = cli_parse_command(&args, self, argc, argv, verify_options, OPT_COUNT);
+    if (rc != CLI_PARSED)
         return rc;
 
     emza_trust *trust = NULL;

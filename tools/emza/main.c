@@ -94,12 +94,8 @@ static void print_usage(FILE *f)
 static int cmd_version(const cli_command *self, int argc, char **argv)
 {
     cli_args args;
-    int rc = cli_parse(&args, self, argc, argv, NULL, 0);
-    if (rc == CLI_PARSE_HELP) {
-        cli_command_print_help(self, stdout);
-        return CLI_EXIT_OK;
-    }
-    if (rc != 0)
+    int rc = cli_parse_command(&args, self, argc, argv, NULL, 0);
+    if (rc != CLI_PARSED)
         return rc;
     size_t extra = args.count;
     const char *first = extra > 0 ? args.items[0].value : NULL;
