@@ -38,6 +38,9 @@ extern "C" {
 #define EMZA_EPASSWORD (-12)   /**< a key or PKCS#12 file could not be opened with the password given */
 #define EMZA_ENETWORK (-13)    /**< a network request failed, timed out, or network access is off */
 #define EMZA_ECANCELED (-14)   /**< the caller cancelled the operation (progress callback) */
+#define EMZA_EPIN (-15)        /**< a smart card or token refused the PIN (tries may remain) */
+#define EMZA_EPIN_LOCKED (-16) /**< the PIN is locked (no tries left); unblock it with the PUK */
+#define EMZA_EAUTH (-17)       /**< an authentication token was refused (auth.h says why) */
 
 /** The detail of a failure. */
 typedef struct emza_error {

@@ -38,6 +38,9 @@ static const struct {
     {EMZA_EPASSWORD, "EMZA_EPASSWORD", "wrong password"},
     {EMZA_ENETWORK, "EMZA_ENETWORK", "network request failed"},
     {EMZA_ECANCELED, "EMZA_ECANCELED", "cancelled"},
+    {EMZA_EPIN, "EMZA_EPIN", "PIN incorrect"},
+    {EMZA_EPIN_LOCKED, "EMZA_EPIN_LOCKED", "PIN locked"},
+    {EMZA_EAUTH, "EMZA_EAUTH", "authentication refused"},
 };
 
 const char *emza_error_name(int code)
