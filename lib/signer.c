@@ -1,35 +1,68 @@
 /*
- * Key sources: PKCS#12 and PEM files.
+ * Signers: a certificate, its chain and a key source (signer_internal.h).
+ * Every signature passes through emza__signer_sign_digest, which checks it
+ * against the certificate before any format sees it, and normalises ECDSA
+ * signatures to DER. External signers (the application's callback) live here
+ * too: they are a key source with no key of their own.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/pkcs12.h>
+#include <openssl/ec.h>
 #include <openssl/rsa.h>
 
 #include <emza/core.h>
 #include <emza/signer.h>
 
 #include "cert_internal.h"
+#include "crypto_policy.h"
 #include "signer_internal.h"
-#include "util/file.h"
 #include "util/guard.h"
 
 struct emza_signer {
-    EVP_PKEY *key;
+    const emza__key_source *source;
+    void *impl;            /* the source's state, released through source->release */
+    EVP_PKEY *public_key;  /* the certificate's key (a reference) */
     emza_cert *cert;
     emza_cert_list *chain;
 };
+
+int emza__signer_new(emza_signer **out, const emza__key_source *source, void *impl,
+                     const emza_cert *cert, const emza_cert_list *chain)
+{
+    int rc = EMZA_OK;
+    *out = NULL;
+    emza_signer *s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        source->release(impl);
+        EMZA_FAIL(EMZA_ENOMEM, "out of memory");
+    }
+    s->source = source;
+    s->impl = impl;
+    s->cert = emza_cert_dup(cert);
+    EMZA_TRY_ENSURE(s->cert != NULL, EMZA_ENOMEM, "out of memory");
+    s->public_key = X509_get_pubkey(emza__cert_x509(s->cert));
+    EMZA_TRY_ENSURE(s->public_key != NULL, EMZA_EFORMAT,
+                    "the signing certificate's public key cannot be read");
+    EMZA_TRY(emza_cert_list_new(&s->chain));
+    for (size_t i = 0; chain != NULL && i < emza_cert_list_count(chain); i++)
+        EMZA_TRY(emza_cert_list_add(s->chain, emza_cert_list_get(chain, i)));
+    *out = s;
+    s = NULL;
+cleanup:
+    emza_signer_free(s);
+    emza__ossl_clear();
+    return rc;
+}
 
 void emza_signer_free(emza_signer *signer)
 {
     if (signer == NULL)
         return;
-    EVP_PKEY_free(signer->key); /* OpenSSL clears private key material when freeing it */
+    signer->source->release(signer->impl);
+    EVP_PKEY_free(signer->public_key);
     emza_cert_free(signer->cert);
     emza_cert_list_free(signer->chain);
     free(signer);
@@ -47,256 +80,156 @@ const emza_cert_list *emza_signer_chain(const emza_signer *signer)
 
 int emza__signer_key_type(const emza_signer *signer)
 {
-    return EVP_PKEY_get_base_id(signer->key);
+    return EVP_PKEY_get_base_id(signer->public_key);
 }
 
 const EVP_PKEY *emza__signer_public_key(const emza_signer *signer)
 {
-    return signer->key;
+    return signer->public_key;
 }
 
-/* True when OpenSSL's queue says a password was wrong (bad MAC or bad decrypt). */
-static int ossl_says_bad_password(void)
+int emza__signer_set_padding(EVP_PKEY_CTX *ctx, int key_type, const EVP_MD *md, int rsa_pss)
 {
-    unsigned long e;
-    int bad = 0;
-    while ((e = ERR_peek_error()) != 0) {
-        int lib = ERR_GET_LIB(e), reason = ERR_GET_REASON(e);
-        if ((lib == ERR_LIB_PKCS12 && reason == PKCS12_R_MAC_VERIFY_FAILURE) ||
-            (lib == ERR_LIB_PEM && reason == PEM_R_BAD_DECRYPT) ||
-            (lib == ERR_LIB_EVP && reason == EVP_R_BAD_DECRYPT) ||
-            (lib == ERR_LIB_PEM && reason == PEM_R_BAD_PASSWORD_READ) ||
-            (lib == ERR_LIB_PKCS12 && reason == PKCS12_R_PKCS12_CIPHERFINAL_ERROR))
-            bad = 1;
-        ERR_get_error();
-    }
-    return bad;
+    EMZA_ENSURE_MSG(EVP_PKEY_CTX_set_signature_md(ctx, md) > 0, EMZA_ECRYPTO,
+                    "the key cannot sign with this digest");
+    if (key_type != EVP_PKEY_RSA)
+        return EMZA_OK;
+    EMZA_ENSURE_MSG(rsa_pss ? EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) > 0 &&
+                                  EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) > 0 &&
+                                  EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) > 0
+                            : EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0,
+                    EMZA_ECRYPTO, "cannot set up the RSA padding");
+    return EMZA_OK;
 }
 
-/* Takes ownership of key, x509 and ca (a stack of extra certificates) whatever happens. */
-static int signer_assemble(emza_signer **out, EVP_PKEY *key, X509 *x509, STACK_OF(X509) *ca,
-                           const char *what)
+/* 1 when `sig` is a valid signature of `digest` by the certificate's key. */
+static int signature_checks(const emza_signer *signer, const EVP_MD *md, int rsa_pss,
+                            const uint8_t *digest, size_t digest_len, const uint8_t *sig,
+                            size_t sig_len)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(signer->public_key, NULL);
+    int ok = ctx != NULL && EVP_PKEY_verify_init(ctx) == 1 &&
+             emza__signer_set_padding(ctx, emza__signer_key_type(signer), md, rsa_pss) == EMZA_OK &&
+             EVP_PKEY_verify(ctx, sig, sig_len, digest, digest_len) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    emza__ossl_clear();
+    return ok;
+}
+
+/* An ECDSA r||s pair (each `half` bytes, big-endian) as a DER Ecdsa-Sig-Value. */
+static int ecdsa_raw_to_der(const uint8_t *raw, size_t half, emza_buf *out)
 {
     int rc = EMZA_OK;
-    emza_signer *s = calloc(1, sizeof(*s));
-    EMZA_TRY_ENSURE(s != NULL, EMZA_ENOMEM, "out of memory");
-    EMZA_TRY_ENSURE(key != NULL, EMZA_EFORMAT, "%s holds no private key", what);
-    EMZA_TRY_ENSURE(x509 != NULL, EMZA_EFORMAT, "%s holds no certificate for its key", what);
-    EMZA_TRY_ENSURE(X509_check_private_key(x509, key) == 1, EMZA_EFORMAT,
-                    "%s: the private key does not match the certificate", what);
-    emza__ossl_clear();
-    s->key = key;
-    key = NULL;
-    EMZA_TRY(emza__cert_from_x509(&s->cert, x509));
-    EMZA_TRY(emza_cert_list_new(&s->chain));
-    for (int i = 0; ca != NULL && i < sk_X509_num(ca); i++) {
-        emza_cert *c = NULL;
-        EMZA_TRY(emza__cert_from_x509(&c, sk_X509_value(ca, i)));
-        rc = emza_cert_list_add(s->chain, c);
-        emza_cert_free(c);
-        if (rc < 0)
-            goto cleanup;
-    }
-    *out = s;
-    s = NULL;
+    unsigned char *der = NULL;
+    ECDSA_SIG *sig = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(raw, (int)half, NULL), *s = BN_bin2bn(raw + half, (int)half, NULL);
+    EMZA_TRY_ENSURE(sig != NULL && r != NULL && s != NULL && ECDSA_SIG_set0(sig, r, s) == 1,
+                    EMZA_ENOMEM, "out of memory");
+    r = s = NULL;
+    int len = i2d_ECDSA_SIG(sig, &der);
+    EMZA_TRY_ENSURE(len > 0, EMZA_ECRYPTO, "cannot encode the ECDSA signature");
+    rc = emza__buf_append(out, der, (size_t)len);
 cleanup:
-    emza_signer_free(s);
-    EVP_PKEY_free(key);
-    X509_free(x509);
-    sk_X509_pop_free(ca, X509_free);
+    OPENSSL_free(der);
+    BN_free(r);
+    BN_free(s);
+    ECDSA_SIG_free(sig);
     emza__ossl_clear();
-    return rc;
-}
-
-int emza_signer_open_pkcs12(emza_signer **out, const char *path, const char *password)
-{
-    EMZA_ENSURE(out != NULL, EMZA_EINVAL);
-    *out = NULL;
-    EMZA_ENSURE(path != NULL && password != NULL, EMZA_EINVAL);
-    EMZA_GUARD(emza_init());
-    emza_buf buf;
-    EMZA_GUARD(emza__file_read(&buf, path, EMZA_KEY_FILE_MAX));
-    int rc = EMZA_OK;
-    EVP_PKEY *key = NULL;
-    X509 *x509 = NULL;
-    STACK_OF(X509) *ca = NULL;
-    const unsigned char *p = buf.data;
-    PKCS12 *p12 = d2i_PKCS12(NULL, &p, (long)buf.len);
-    if (p12 == NULL) {
-        rc = emza__error_ossl(EMZA_EFORMAT, __FILE__, __LINE__, "%s is not a PKCS#12 file", path);
-        goto cleanup;
-    }
-    if (PKCS12_mac_present(p12) && PKCS12_verify_mac(p12, password, -1) != 1) {
-        emza__ossl_clear();
-        rc = emza__error_set(EMZA_EPASSWORD, __FILE__, __LINE__,
-                             "%s cannot be opened with this password", path);
-        goto cleanup;
-    }
-    if (PKCS12_parse(p12, password, &key, &x509, &ca) != 1) {
-        if (ossl_says_bad_password())
-            rc = emza__error_set(EMZA_EPASSWORD, __FILE__, __LINE__,
-                                 "%s cannot be opened with this password", path);
-        else
-            rc = emza__error_ossl(EMZA_EFORMAT, __FILE__, __LINE__,
-                                  "%s cannot be read (an old or unsupported encryption?)", path);
-        goto cleanup;
-    }
-    rc = signer_assemble(out, key, x509, ca, path);
-    key = NULL;
-    x509 = NULL;
-    ca = NULL;
-cleanup:
-    PKCS12_free(p12);
-    EVP_PKEY_free(key);
-    X509_free(x509);
-    sk_X509_pop_free(ca, X509_free);
-    emza__buf_wipe_free(&buf);
-    emza__ossl_clear();
-    return rc;
-}
-
-/* Never prompts: an encrypted key without a password given is an error. */
-static int password_callback(char *buf, int size, int rwflag, void *u)
-{
-    (void)rwflag;
-    const char *password = u;
-    if (password == NULL)
-        return -1;
-    size_t len = strlen(password);
-    if (len > (size_t)size)
-        return -1;
-    memcpy(buf, password, len);
-    return (int)len;
-}
-
-/* True for an encrypted key: a PEM ENCRYPTED block or a DER EncryptedPrivateKeyInfo. */
-static int key_is_encrypted(const emza_buf *buf)
-{
-    if (emza__looks_like_pem(buf->data, buf->len))
-        return emza__bytes_contain(buf->data, buf->len, "ENCRYPTED");
-    const unsigned char *p = buf->data;
-    X509_SIG *sig = d2i_X509_SIG(NULL, &p, (long)buf->len);
-    int encrypted = sig != NULL;
-    X509_SIG_free(sig);
-    emza__ossl_clear();
-    return encrypted;
-}
-
-static int read_private_key(EVP_PKEY **out, const char *path, const char *password)
-{
-    *out = NULL;
-    emza_buf buf;
-    EMZA_GUARD(emza__file_read(&buf, path, EMZA_KEY_FILE_MAX));
-    int rc = EMZA_OK;
-    BIO *bio = BIO_new_mem_buf(buf.data, (int)buf.len);
-    EMZA_TRY_ENSURE(bio != NULL, EMZA_ENOMEM, "out of memory");
-    if (emza__looks_like_pem(buf.data, buf.len)) {
-        *out = PEM_read_bio_PrivateKey(bio, NULL, password_callback, (void *)(uintptr_t)password);
-    } else {
-        /* DER: an unencrypted PKCS#8 (or traditional) key, else an encrypted PKCS#8 one. */
-        const unsigned char *p = buf.data;
-        *out = d2i_AutoPrivateKey(NULL, &p, (long)buf.len);
-        if (*out == NULL) {
-            emza__ossl_clear();
-            *out = d2i_PKCS8PrivateKey_bio(bio, NULL, password_callback,
-                                           (void *)(uintptr_t)password);
-        }
-    }
-    if (*out == NULL) {
-        /*
-         * A wrong password usually fails the padding check, but about once in
-         * 256 it decrypts to valid padding and then to garbage: for a key that
-         * is encrypted, any failure to open it is reported as the password.
-         */
-        if (ossl_says_bad_password() || (password != NULL && key_is_encrypted(&buf)))
-            rc = emza__error_set(EMZA_EPASSWORD, __FILE__, __LINE__,
-                                 password ? "%s cannot be opened with this password"
-                                          : "%s is encrypted: give its password",
-                                 path);
-        else
-            rc = emza__error_ossl(EMZA_EFORMAT, __FILE__, __LINE__, "%s is not a private key", path);
-    }
-cleanup:
-    BIO_free(bio);
-    emza__buf_wipe_free(&buf);
-    emza__ossl_clear();
-    return rc;
-}
-
-int emza_signer_open_pem(emza_signer **out, const char *key_path, const char *key_password,
-                         const char *cert_path, const char *chain_path)
-{
-    EMZA_ENSURE(out != NULL, EMZA_EINVAL);
-    *out = NULL;
-    EMZA_ENSURE(key_path != NULL && cert_path != NULL, EMZA_EINVAL);
-    EMZA_GUARD(emza_init());
-    int rc = EMZA_OK;
-    EVP_PKEY *key = NULL;
-    emza_cert *cert = NULL;
-    emza_cert_list *chain = NULL;
-    STACK_OF(X509) *ca = NULL;
-    EMZA_TRY(read_private_key(&key, key_path, key_password));
-    EMZA_TRY(emza_cert_load(&cert, cert_path));
-    ca = sk_X509_new_null();
-    EMZA_TRY_ENSURE(ca != NULL, EMZA_ENOMEM, "out of memory");
-    if (chain_path != NULL) {
-        EMZA_TRY(emza_cert_list_new(&chain));
-        EMZA_TRY(emza_cert_list_add_path(chain, chain_path));
-        for (size_t i = 0; i < emza_cert_list_count(chain); i++) {
-            X509 *x = emza__cert_x509(emza_cert_list_get(chain, i));
-            EMZA_TRY_ENSURE(X509_up_ref(x) == 1 && sk_X509_push(ca, x) > 0, EMZA_ENOMEM,
-                            "out of memory");
-        }
-    }
-    X509 *x509 = emza__cert_x509(cert);
-    EMZA_TRY_ENSURE(X509_up_ref(x509) == 1, EMZA_ECRYPTO, "cannot reference certificate");
-    rc = signer_assemble(out, key, x509, ca, key_path);
-    key = NULL;
-    ca = NULL;
-cleanup:
-    EVP_PKEY_free(key);
-    emza_cert_free(cert);
-    emza_cert_list_free(chain);
-    sk_X509_pop_free(ca, X509_free);
     return rc;
 }
 
 int emza__signer_sign_digest(const emza_signer *signer, const EVP_MD *md, int rsa_pss,
                              const uint8_t *digest, size_t digest_len, emza_buf *out)
 {
+    int key_type = emza__signer_key_type(signer);
+    EMZA_ENSURE_MSG(digest_len == (size_t)EVP_MD_get_size(md), EMZA_EINTERNAL,
+                    "the digest to sign has the wrong length");
+    EMZA_ENSURE_MSG(!rsa_pss || key_type == EVP_PKEY_RSA, EMZA_EINVAL, "RSA-PSS needs an RSA key");
+    EMZA_ENSURE_MSG(key_type == EVP_PKEY_RSA || key_type == EVP_PKEY_EC, EMZA_EUNSUPPORTED,
+                    "the signing certificate's key is neither RSA nor EC");
     int rc = EMZA_OK;
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(signer->key, NULL);
-    EMZA_TRY_ENSURE(ctx != NULL, EMZA_ENOMEM, "out of memory");
-    EMZA_TRY_OSSL(EVP_PKEY_sign_init(ctx), EMZA_ECRYPTO, "the key cannot sign");
-    EMZA_TRY_ENSURE(EVP_PKEY_CTX_set_signature_md(ctx, md) > 0, EMZA_ECRYPTO,
-                    "the key cannot sign with this digest");
-    int type = EVP_PKEY_get_base_id(signer->key);
-    if (type == EVP_PKEY_RSA) {
-        if (rsa_pss) {
-            EMZA_TRY_ENSURE(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) > 0 &&
-                                EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) > 0 &&
-                                EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) > 0,
-                            EMZA_ECRYPTO, "cannot set up RSA-PSS");
-        } else {
-            EMZA_TRY_ENSURE(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0, EMZA_ECRYPTO,
-                            "cannot set up RSA PKCS#1 v1.5");
+    emza_buf raw, der;
+    emza__buf_init(&raw, EMZA_SIGNATURE_MAX);
+    emza__buf_init(&der, EMZA_SIGNATURE_MAX);
+    EMZA_TRY(signer->source->sign_digest(signer->impl, signer->public_key, md, rsa_pss, digest,
+                                         digest_len, &raw));
+    if (signature_checks(signer, md, rsa_pss, digest, digest_len, raw.data, raw.len)) {
+        rc = emza__buf_append(out, raw.data, raw.len);
+        goto cleanup;
+    }
+    /* ECDSA from a card, a token or a web API usually comes as r||s. */
+    size_t half = ((size_t)EVP_PKEY_get_bits(signer->public_key) + 7) / 8;
+    if (key_type == EVP_PKEY_EC && raw.len == 2 * half) {
+        EMZA_TRY(ecdsa_raw_to_der(raw.data, half, &der));
+        if (signature_checks(signer, md, rsa_pss, digest, digest_len, der.data, der.len)) {
+            rc = emza__buf_append(out, der.data, der.len);
+            goto cleanup;
         }
-    } else {
-        EMZA_TRY_ENSURE(!rsa_pss, EMZA_EINVAL, "RSA-PSS needs an RSA key");
     }
-    size_t len = 0;
-    EMZA_TRY_OSSL(EVP_PKEY_sign(ctx, NULL, &len, digest, digest_len), EMZA_ECRYPTO,
-                  "signing failed");
-    uint8_t *sig = malloc(len);
-    EMZA_TRY_ENSURE(sig != NULL, EMZA_ENOMEM, "out of memory");
-    if (EVP_PKEY_sign(ctx, sig, &len, digest, digest_len) != 1) {
-        free(sig);
-        EMZA_TRY_OSSL(0, EMZA_ECRYPTO, "signing failed");
-    }
-    rc = emza__buf_append(out, sig, len);
-    free(sig);
+    char name[EMZA_ALGORITHM_NAME_MAX];
+    emza__algorithm_name(name, sizeof(name), rsa_pss ? EVP_PKEY_RSA_PSS : key_type,
+                         EVP_MD_get_type(md));
+    rc = emza__error_set(EMZA_ECRYPTO, __FILE__, __LINE__,
+                         "the %s returned a signature (%s) that does not verify with the signing "
+                         "certificate's key",
+                         signer->source->name, name);
 cleanup:
-    EVP_PKEY_CTX_free(ctx);
-    emza__ossl_clear();
+    emza__buf_free(&raw);
+    emza__buf_free(&der);
     return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* external signers                                                          */
+/* ------------------------------------------------------------------------ */
+
+typedef struct external_signer {
+    emza_external_sign_fn fn;
+    void *ctx;
+} external_signer;
+
+static int external_sign_digest(void *impl, const EVP_PKEY *public_key, const EVP_MD *md,
+                                int rsa_pss, const uint8_t *digest, size_t digest_len,
+                                emza_buf *out)
+{
+    const external_signer *ext = impl;
+    char algorithm[EMZA_ALGORITHM_NAME_MAX];
+    int key_type = EVP_PKEY_get_base_id(public_key);
+    emza__algorithm_name(algorithm, sizeof(algorithm), rsa_pss ? EVP_PKEY_RSA_PSS : key_type,
+                         EVP_MD_get_type(md));
+    uint8_t sig[EMZA_SIGNATURE_MAX];
+    size_t sig_len = 0;
+    int rc = ext->fn(ext->ctx, algorithm, digest, digest_len, sig, sizeof(sig), &sig_len);
+    if (rc < 0)
+        return emza__error_set(rc, __FILE__, __LINE__, "the external signer failed (%s)",
+                               emza_error_name(rc));
+    EMZA_ENSURE_MSG(rc == 0, EMZA_EINVAL, "the external signer returned %d, not 0 or an EMZA_E* code",
+                    rc);
+    EMZA_ENSURE_MSG(sig_len > 0 && sig_len <= sizeof(sig), EMZA_ELIMIT,
+                    "the external signer returned a signature of %zu bytes", sig_len);
+    rc = emza__buf_append(out, sig, sig_len);
+    OPENSSL_cleanse(sig, sizeof(sig));
+    return rc;
+}
+
+static void external_release(void *impl)
+{
+    free(impl);
+}
+
+static const emza__key_source external_source = {"external signer", external_sign_digest,
+                                                 external_release};
+
+int emza_signer_new_external(emza_signer **out, const emza_cert *cert, const emza_cert_list *chain,
+                             emza_external_sign_fn sign, void *ctx)
+{
+    EMZA_ENSURE(out != NULL, EMZA_EINVAL);
+    *out = NULL;
+    EMZA_ENSURE(cert != NULL && sign != NULL, EMZA_EINVAL);
+    EMZA_GUARD(emza_init());
+    external_signer *ext = calloc(1, sizeof(*ext));
+    EMZA_ENSURE_MSG(ext != NULL, EMZA_ENOMEM, "out of memory");
+    ext->fn = sign;
+    ext->ctx = ctx;
+    return emza__signer_new(out, &external_source, ext, cert, chain);
 }

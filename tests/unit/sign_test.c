@@ -25,7 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -557,6 +559,144 @@ static void test_signer__pem_errors(void **state)
 /* emza_wipe                                                                 */
 /* ------------------------------------------------------------------------ */
 
+/* An external signer in the test: an in-memory key, answering as `mode` says. */
+typedef enum { EXT_DER, EXT_RAW_ECDSA, EXT_WRONG, EXT_CANCEL, EXT_POSITIVE, EXT_EMPTY } ext_mode;
+
+typedef struct ext_ctx {
+    EVP_PKEY *key;
+    ext_mode mode;
+    int calls;
+    char algorithm[32];
+} ext_ctx;
+
+static EVP_PKEY *load_key(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    fclose(f);
+    assert_non_null(k);
+    return k;
+}
+
+static int ext_sign(void *vctx, const char *algorithm, const uint8_t *digest, size_t digest_len,
+                    uint8_t *sig, size_t sig_size, size_t *sig_len)
+{
+    ext_ctx *ctx = vctx;
+    ctx->calls++;
+    snprintf(ctx->algorithm, sizeof(ctx->algorithm), "%s", algorithm);
+    if (ctx->mode == EXT_CANCEL)
+        return EMZA_ECANCELED;
+    if (ctx->mode == EXT_POSITIVE)
+        return 7;
+    if (ctx->mode == EXT_EMPTY) {
+        *sig_len = 0;
+        return 0;
+    }
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new(ctx->key, NULL);
+    assert_int_equal(EVP_PKEY_sign_init(pctx), 1);
+    const EVP_MD *md = digest_len == 32 ? EVP_sha256() : digest_len == 48 ? EVP_sha384() : EVP_sha512();
+    assert_true(EVP_PKEY_CTX_set_signature_md(pctx, md) > 0);
+    if (strncmp(algorithm, "rsa-pss-", 8) == 0) {
+        assert_true(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0);
+        assert_true(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) > 0);
+    }
+    size_t len = sig_size;
+    assert_int_equal(EVP_PKEY_sign(pctx, sig, &len, digest, digest_len), 1);
+    EVP_PKEY_CTX_free(pctx);
+    if (ctx->mode == EXT_RAW_ECDSA) {
+        /* What a card or WebCrypto gives: r||s, each as long as the field. */
+        const unsigned char *p = sig;
+        ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)len);
+        assert_non_null(es);
+        int half = (EVP_PKEY_get_bits(ctx->key) + 7) / 8;
+        assert_int_equal(BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, half), half);
+        assert_int_equal(BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + half, half), half);
+        ECDSA_SIG_free(es);
+        len = 2 * (size_t)half;
+    }
+    if (ctx->mode == EXT_WRONG)
+        sig[len / 2] ^= 0x01;
+    *sig_len = len;
+    return 0;
+}
+
+/* Signs a small file (CAdES detached) through an external signer for `name`'s key. */
+static int sign_external(const char *name, ext_ctx *ctx, int rsa_pss, const char *out)
+{
+    emza_cert *cert = ts_load_cert(name);
+    emza_signer *s = NULL;
+    assert_ok(emza_signer_new_external(&s, cert, NULL, ext_sign, ctx));
+    assert_string_equal(emza_cert_sha256_hex(emza_signer_cert(s)), emza_cert_sha256_hex(cert));
+    assert_int_equal(emza_cert_list_count(emza_signer_chain(s)), 0);
+    write_text(tmp("ext.txt"), "signed by the application's key\n");
+    emza_sign_options o = cades();
+    o.rsa_pss = rsa_pss;
+    const char *inputs[] = {tmp("ext.txt")};
+    int rc = emza_sign(s, &o, inputs, 1, out);
+    emza_signer_free(s);
+    emza_cert_free(cert);
+    return rc;
+}
+
+static void test_signer__external_rsa_and_pss_sign_with_the_named_algorithm(void **state)
+{
+    (void)state;
+    ext_ctx ctx = {load_key(pki("citizen-rsa.key.pem")), EXT_DER, 0, ""};
+    assert_ok(sign_external("citizen-rsa", &ctx, 0, tmp("ext-rsa.p7s")));
+    assert_int_equal(ctx.calls, 1);
+    assert_string_equal(ctx.algorithm, "rsa-sha256");
+    assert_true(file_exists(tmp("ext-rsa.p7s")));
+    assert_ok(sign_external("citizen-rsa", &ctx, 1, tmp("ext-pss.p7s")));
+    assert_string_equal(ctx.algorithm, "rsa-pss-sha256");
+    EVP_PKEY_free(ctx.key);
+}
+
+static void test_signer__external_ecdsa_may_answer_der_or_raw_r_s(void **state)
+{
+    (void)state;
+    ext_ctx ctx = {load_key(pki("citizen-ec.key.pem")), EXT_DER, 0, ""};
+    assert_ok(sign_external("citizen-ec", &ctx, 0, tmp("ext-ec-der.p7s")));
+    assert_string_equal(ctx.algorithm, "ecdsa-sha256");
+    ctx.mode = EXT_RAW_ECDSA;
+    assert_ok(sign_external("citizen-ec", &ctx, 0, tmp("ext-ec-raw.p7s")));
+    assert_true(file_exists(tmp("ext-ec-raw.p7s")));
+    /* RSA-PSS cannot be asked of an EC key. */
+    assert_error(sign_external("citizen-ec", &ctx, 1, tmp("ext-ec-pss.p7s")), EMZA_EINVAL);
+    EVP_PKEY_free(ctx.key);
+}
+
+static void test_signer__external_wrong_answers_write_nothing(void **state)
+{
+    (void)state;
+    ext_ctx ctx = {load_key(pki("citizen-rsa.key.pem")), EXT_WRONG, 0, ""};
+    /* A signature that does not verify with the certificate's key. */
+    assert_error(sign_external("citizen-rsa", &ctx, 0, tmp("ext-bad.p7s")), EMZA_ECRYPTO);
+    assert_false(file_exists(tmp("ext-bad.p7s")));
+    /* The key of another certificate. */
+    ctx.mode = EXT_DER;
+    assert_error(sign_external("citizen-auth", &ctx, 0, tmp("ext-other.p7s")), EMZA_ECRYPTO);
+    assert_false(file_exists(tmp("ext-other.p7s")));
+    /* The user declined: the callback's code comes back. */
+    ctx.mode = EXT_CANCEL;
+    assert_error(sign_external("citizen-rsa", &ctx, 0, tmp("ext-cancel.p7s")), EMZA_ECANCELED);
+    assert_false(file_exists(tmp("ext-cancel.p7s")));
+    ctx.mode = EXT_POSITIVE;
+    assert_error(sign_external("citizen-rsa", &ctx, 0, tmp("ext-pos.p7s")), EMZA_EINVAL);
+    ctx.mode = EXT_EMPTY;
+    assert_error(sign_external("citizen-rsa", &ctx, 0, tmp("ext-empty.p7s")), EMZA_ELIMIT);
+    assert_no_temporary(g_root);
+    EVP_PKEY_free(ctx.key);
+
+    emza_signer *s = (emza_signer *)(uintptr_t)1;
+    emza_cert *cert = ts_load_cert("citizen-rsa");
+    assert_error(emza_signer_new_external(&s, NULL, NULL, ext_sign, &ctx), EMZA_EINVAL);
+    assert_null(s);
+    assert_error(emza_signer_new_external(&s, cert, NULL, NULL, &ctx), EMZA_EINVAL);
+    assert_error(emza_signer_new_external(NULL, cert, NULL, ext_sign, &ctx), EMZA_EINVAL);
+    emza_cert_free(cert);
+}
+
 static void test_sign__wipe_zeroes_exactly_the_bytes_given(void **state)
 {
     (void)state;
@@ -597,6 +737,9 @@ int main(void)
         cmocka_unit_test(test_signer__pem_opens_plain_encrypted_and_der_keys),
         cmocka_unit_test(test_signer__pem_opens_an_unencrypted_der_pkcs8_key),
         cmocka_unit_test(test_signer__pem_errors),
+        cmocka_unit_test(test_signer__external_rsa_and_pss_sign_with_the_named_algorithm),
+        cmocka_unit_test(test_signer__external_ecdsa_may_answer_der_or_raw_r_s),
+        cmocka_unit_test(test_signer__external_wrong_answers_write_nothing),
         cmocka_unit_test(test_sign__wipe_zeroes_exactly_the_bytes_given),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
