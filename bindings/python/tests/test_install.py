@@ -18,13 +18,17 @@ SOURCE = os.environ["EMZA_SOURCE_ROOT"]
 PKI = os.environ["EMZA_PKI_DIR"]
 TOOL = os.environ["EMZA_TOOL"]
 
-FIVE_LINES = """\
-import emza
-report = emza.verify("deed.signed.xml", trust=["root.pem"])
-for sig in report.signatures:
-    print(sig.indication, sig.sub_indication, sig.signer.national_code)
-print(report.summary)
-"""
+
+
+def readme_block(language: str) -> str:
+    """The code block that follows `<!-- five-lines:LANGUAGE -->` in the README: the test runs what users read."""
+    with open(os.path.join(SOURCE, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    after = text.split(f"<!-- five-lines:{language} -->", 1)[1]
+    return after.split(f"```{language}\n", 1)[1].split("```", 1)[0]
+
+
+FIVE_LINES = readme_block("python")
 
 
 class Install(unittest.TestCase):
