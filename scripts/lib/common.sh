@@ -10,6 +10,8 @@ EMZA_BUILD_PACKAGES=(gcc libc6-dev pkg-config meson ninja-build openssl libssl-d
                      libjansson-dev python3)
 # Extra packages the test suite needs: unit tests, fuzzing, independent peers.
 EMZA_TEST_PACKAGES=(libcmocka-dev clang libclang-rt-14-dev g++ binutils xmlsec1 libxmlsec1-dev)
+# The bindings' tests: a venv that installs bindings/python offline, and a JDK for the JNI glue.
+EMZA_TEST_PACKAGES+=(python3-venv python3-setuptools python3-wheel openjdk-17-jdk-headless)
 
 emza_log() { printf 'emza: %s\n' "$*" >&2; }
 
