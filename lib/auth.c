@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <openssl/ec.h>
 #include <openssl/objects.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
@@ -317,7 +318,8 @@ static int alg_fits_key(const auth_alg *alg, const EVP_PKEY *key, char *why, siz
         return 0;
     }
     if (alg->key_type == EVP_PKEY_EC && ec_curve_nid(key) != alg->curve_nid) {
-        snprintf(why, why_size, "%s needs an EC key on %s", alg->name, OBJ_nid2sn(alg->curve_nid));
+        snprintf(why, why_size, "%s needs an EC key on %s", alg->name,
+                 EC_curve_nid2nist(alg->curve_nid));
         return 0;
     }
     return 1;
