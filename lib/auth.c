@@ -580,7 +580,7 @@ int emza_auth_verify_options_init(emza_auth_verify_options *opts, unsigned int v
 /* A parsed token; strings borrowed from the JSON. */
 typedef struct auth_token {
     json_t *root;
-    const char *origin;
+    emza_buf origin; /* the token's origin, normalised */
     const char *algorithm;
     emza_cert *cert;
     emza_buf signature;
@@ -589,6 +589,7 @@ typedef struct auth_token {
 static void token_free(auth_token *t)
 {
     json_decref(t->root);
+    emza__buf_free(&t->origin);
     emza_cert_free(t->cert);
     emza__buf_free(&t->signature);
 }
@@ -632,8 +633,15 @@ static int token_parse(auth_token *t, emza_auth_reason *reason, const char *toke
                                     "certificate, algorithm and signature");
     if (strcmp(field(t->root, "format"), EMZA_AUTH_FORMAT) != 0)
         REFUSE(EMZA_AUTH_MALFORMED, "the token's format is not " EMZA_AUTH_FORMAT);
-    t->origin = field(t->root, "origin");
     t->algorithm = field(t->root, "algorithm");
+    int orc = origin_normalize(&t->origin, field(t->root, "origin"));
+    if (orc == EMZA_ENOMEM)
+        EMZA_TRY(orc);
+    if (orc != EMZA_OK) {
+        char cause[EMZA_ERROR_MESSAGE_MAX];
+        snprintf(cause, sizeof(cause), "%s", emza_error_last_message());
+        REFUSE(EMZA_AUTH_MALFORMED, "the token's origin is not an origin: %s", cause);
+    }
 
     const char *cert_text = field(t->root, "certificate");
     rc = emza__base64_decode_strict(&der, cert_text, strlen(cert_text), EMZA_CERT_DER_MAX);
@@ -722,8 +730,7 @@ int emza_auth_verify(emza_auth_identity **out, emza_auth_reason *reason, const c
     auth_token t;
     memset(&t, 0, sizeof(t));
     emza__buf_init(&t.signature, EMZA_AUTH_SIGNATURE_MAX);
-    emza_buf claimed;
-    emza__buf_init(&claimed, 1);
+    emza__buf_init(&t.origin, EMZA_AUTH_ORIGIN_MAX + 1);
     emza_chain_result *chain = NULL;
     emza_auth_identity *id = NULL;
     const int64_t now = opts->has_validation_time ? opts->validation_time : (int64_t)time(NULL);
@@ -743,17 +750,9 @@ int emza_auth_verify(emza_auth_identity **out, emza_auth_reason *reason, const c
                (long long)(now - emza_auth_challenge_expires_at(challenge)));
 
     /* 3. origin */
-    int orc = origin_normalize(&claimed, t.origin);
-    if (orc == EMZA_ENOMEM)
-        EMZA_TRY(orc);
-    if (orc != EMZA_OK) {
-        char cause[EMZA_ERROR_MESSAGE_MAX];
-        snprintf(cause, sizeof(cause), "%s", emza_error_last_message());
-        REFUSE(EMZA_AUTH_MALFORMED, "the token's origin is not an origin: %s", cause);
-    }
-    if (strcmp((const char *)claimed.data, (const char *)expected.data) != 0)
+    if (strcmp((const char *)t.origin.data, (const char *)expected.data) != 0)
         REFUSE(EMZA_AUTH_ORIGIN_MISMATCH, "the token was made for %s, not for %s",
-               (const char *)claimed.data, (const char *)expected.data);
+               (const char *)t.origin.data, (const char *)expected.data);
 
     /* 4. algorithm */
     const auth_alg *alg = alg_by_name(t.algorithm);
@@ -831,7 +830,6 @@ cleanup:
     emza_chain_result_free(chain);
     token_free(&t);
     emza__buf_free(&expected);
-    emza__buf_free(&claimed);
     return rc;
 }
 

@@ -949,6 +949,48 @@ static void test_auth_verify__expired_certificate(void **state)
     remove_tree(g_root);
 }
 
+static void test_auth_verify__checks_decide_in_the_documented_order(void **state)
+{
+    (void)state;
+    verifier v;
+    verifier_init(&v);
+    emza_auth_challenge *live = challenge_now(), *old = NULL, *other = challenge_now();
+    int64_t now = (int64_t)time(NULL);
+    assert_ok(emza_auth_challenge_restore(&old, emza_auth_challenge_nonce(live), now - 3600, 300));
+    emza_signer *s = p12("citizen-auth");
+    char *evil = make_token(s, "https://evil.example", old, NULL);
+    /* 1 before 2: a malformed origin in an expired challenge's token is MALFORMED */
+    char *bad = with_field(evil, "origin", "not an origin");
+    expect_refused(&v, bad, strlen(bad), old, ORIGIN, EMZA_AUTH_MALFORMED, "origin");
+    /* 2 before 3: expired and for another origin is EXPIRED */
+    expect_refused(&v, evil, strlen(evil), old, ORIGIN, EMZA_AUTH_EXPIRED, NULL);
+    /* 3 before 4: another origin and an algorithm that does not fit is ORIGIN_MISMATCH */
+    char *fresh_evil = make_token(s, "https://evil.example", live, NULL);
+    char *evil_alg = with_field(fresh_evil, "algorithm", "RS256");
+    expect_refused(&v, evil_alg, strlen(evil_alg), live, ORIGIN, EMZA_AUTH_ORIGIN_MISMATCH, NULL);
+    /* 5 before 6: an untrusted certificate's token for another nonce is BAD_SIGNATURE */
+    char *untrusted = token_of("untrusted", other, NULL);
+    expect_refused(&v, untrusted, strlen(untrusted), live, ORIGIN, EMZA_AUTH_BAD_SIGNATURE, NULL);
+    /* 6 before 7: after a nonce is used, an untrusted token for it is still UNTRUSTED */
+    char *good = token_of("citizen-auth", live, NULL);
+    emza_auth_identity *id = expect_accepted(&v, good, strlen(good), live, ORIGIN);
+    emza_auth_identity_free(id);
+    char *late = token_of("untrusted", live, NULL);
+    expect_refused(&v, late, strlen(late), live, ORIGIN, EMZA_AUTH_UNTRUSTED, NULL);
+    emza_free(late);
+    emza_free(good);
+    emza_free(untrusted);
+    free(evil_alg);
+    emza_free(fresh_evil);
+    free(bad);
+    emza_free(evil);
+    emza_signer_free(s);
+    emza_auth_challenge_free(old);
+    emza_auth_challenge_free(other);
+    emza_auth_challenge_free(live);
+    verifier_free(&v);
+}
+
 /* ------------------------------------------------------------------------ */
 /* operational errors                                                        */
 /* ------------------------------------------------------------------------ */
@@ -1235,6 +1277,7 @@ int main(void)
         cmocka_unit_test(test_auth_verify__untrusted_chain),
         cmocka_unit_test(test_auth_verify__revoked_certificate_and_unavailable_revocation),
         cmocka_unit_test(test_auth_verify__expired_certificate),
+        cmocka_unit_test(test_auth_verify__checks_decide_in_the_documented_order),
         cmocka_unit_test(test_auth_verify__operational_errors_are_not_refusals),
         cmocka_unit_test(test_auth_sign__refuses_bad_requests),
         cmocka_unit_test(test_auth_reason_name__every_reason),
