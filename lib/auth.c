@@ -19,6 +19,7 @@
 #include <emza/auth.h>
 #include <emza/core.h>
 
+#include "auth_internal.h"
 #include "cert_internal.h"
 #include "crypto_policy.h"
 #include "signer_internal.h"
@@ -717,8 +718,6 @@ int emza_auth_verify(emza_auth_identity **out, emza_auth_reason *reason, const c
                     "auth verify options version %u is not supported (this library knows %u)",
                     opts->version, EMZA_AUTH_VERIFY_OPTIONS_VERSION);
     EMZA_ENSURE_MSG(opts->trust != NULL, EMZA_EINVAL, "no trust anchors for the certificate");
-    EMZA_ENSURE_MSG(opts->replay != NULL, EMZA_EINVAL,
-                    "no replay protection (set replay, e.g. to emza_replay_cache_use)");
     EMZA_ENSURE_MSG(opts->clock_skew_seconds <= EMZA_AUTH_CLOCK_SKEW_MAX, EMZA_EINVAL,
                     "a clock skew of %u s is more than the maximum of %u s",
                     opts->clock_skew_seconds, EMZA_AUTH_CLOCK_SKEW_MAX);
@@ -800,9 +799,16 @@ int emza_auth_verify(emza_auth_identity **out, emza_auth_reason *reason, const c
                emza_chain_result_message(chain));
 
     /* 7. single use: the nonce is consumed only now, by a token that passed everything else */
+    emza_replay_fn replay = opts->replay;
+    void *replay_ctx = opts->replay_ctx;
+    if (replay == NULL) {
+        emza_replay_cache *process_cache = NULL;
+        EMZA_TRY(emza__replay_default_cache(&process_cache));
+        replay = emza_replay_cache_use;
+        replay_ctx = process_cache;
+    }
     emza_error_clear();
-    int used = opts->replay(opts->replay_ctx, challenge->nonce,
-                            emza_auth_challenge_expires_at(challenge), now);
+    int used = replay(replay_ctx, challenge->nonce, emza_auth_challenge_expires_at(challenge), now);
     if (used < 0) {
         rc = emza_error_last_code() == used
                  ? used

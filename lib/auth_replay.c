@@ -23,6 +23,8 @@
 
 #include <emza/auth.h>
 
+#include "auth_internal.h"
+
 #include "util/digest.h"
 #include "util/guard.h"
 
@@ -165,4 +167,23 @@ size_t emza_replay_cache_count(emza_replay_cache *cache)
     size_t n = cache->count;
     pthread_mutex_unlock(&cache->lock);
     return n;
+}
+
+/* The process-wide default (auth_internal.h). */
+static pthread_once_t default_once = PTHREAD_ONCE_INIT;
+static emza_replay_cache *default_cache;
+
+static void make_default(void)
+{
+    if (emza_replay_cache_new(&default_cache, 0) != EMZA_OK)
+        default_cache = NULL;
+}
+
+int emza__replay_default_cache(emza_replay_cache **out)
+{
+    pthread_once(&default_once, make_default);
+    *out = default_cache;
+    EMZA_ENSURE_MSG(default_cache != NULL, EMZA_ENOMEM,
+                    "out of memory for the default replay cache");
+    return EMZA_OK;
 }

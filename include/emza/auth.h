@@ -246,8 +246,11 @@ typedef struct emza_auth_verify_options {
     int timeout_seconds;         /**< per revocation request; 0: EMZA_NETWORK_TIMEOUT_DEFAULT */
     emza_transport_fn transport; /**< route revocation requests through the application, or NULL */
     void *transport_ctx;         /**< passed to `transport` */
-    emza_replay_fn replay;       /**< marks the nonce used; required (e.g. emza_replay_cache_use) */
-    void *replay_ctx;            /**< passed to `replay` */
+    /** Marks the nonce used. NULL: the process-wide default emza_replay_cache (made on first
+        use, EMZA_REPLAY_CACHE_ENTRIES_DEFAULT nonces). A server that runs several processes or
+        machines must give a callback over its shared store instead. */
+    emza_replay_fn replay;
+    void *replay_ctx; /**< passed to `replay` */
 } emza_auth_verify_options;
 
 #define EMZA_AUTH_VERIFY_OPTIONS_INIT                                                              \
@@ -285,8 +288,8 @@ typedef struct emza_auth_identity emza_auth_identity;
  *
  * On EMZA_OK `*out` is the caller's (emza_auth_identity_free) and `*reason`
  * EMZA_AUTH_NONE. A refusal is EMZA_EAUTH with `*reason` set and `*out` NULL.
- * Operational errors: EMZA_EINVAL (NULL arguments, no trust or replay in
- * `opts`, a bad expected origin, a skew above the maximum), EMZA_EVERSION,
+ * Operational errors: EMZA_EINVAL (NULL arguments, no trust in `opts`, a
+ * bad expected origin, a skew above the maximum), EMZA_EVERSION,
  * EMZA_ENOMEM, EMZA_ECRYPTO, and what `replay` returns (EMZA_ELIMIT from a
  * full cache). Thread-safe as the header's introduction says.
  */
