@@ -32,7 +32,9 @@
 
 #include <emza/sign.h>
 
+#include "util/base64.h"
 #include "util/buf.h"
+#include "util/sigvalue.h"
 #include "xml_parse.h"
 
 /* --- namespaces --- */
@@ -253,20 +255,9 @@ int emza__xmldsig_verify(int *valid, char *why, size_t why_size, const emza__sig
 
 /* --- values --- */
 
-/**
- * Decodes base64 text (XML whitespace ignored, padding checked) into `out`
- * (initialised here, capped at `max`). EMZA_EFORMAT for anything else.
- */
-int emza__base64_decode(emza_buf *out, const char *text, size_t len, size_t max);
-/** Appends the base64 encoding of `len` bytes to `out` (one line). */
-int emza__base64_encode(emza_buf *out, const uint8_t *data, size_t len);
+/* Base64 and r||s conversions live in util/base64.h and util/sigvalue.h (included above). */
 /** Decodes the base64 text content of `el` (capped at `max`). EMZA_EFORMAT with `what` named. */
 int emza__base64_element(emza_buf *out, const xmlNode *el, size_t max, const char *what);
-
-/** A DSA/ECDSA Dss-Sig-Value (DER) from XML-DSig's raw r||s. EMZA_EFORMAT when `len` is odd or 0. */
-int emza__sig_raw_to_der(emza_buf *out, const uint8_t *raw, size_t len);
-/** XML-DSig's raw r||s (each `half` bytes) from a DER Dss-Sig-Value. */
-int emza__sig_der_to_raw(emza_buf *out, const uint8_t *der, size_t len, size_t half);
 
 
 /* --- keys --- */

@@ -25,5 +25,6 @@
 #include "sign.h"
 #include "verify.h"
 #include "options.h"
+#include "auth.h"
 
 #endif /* EMZA_EMZA_H */

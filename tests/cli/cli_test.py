@@ -906,5 +906,200 @@ class TestSpoofedNames(EmzaTestCase):
         self.assertIn("\\u001B", run.out)
 
 
+# ---------------------------------------------------------------------------
+# auth challenge | sign | verify: citizen log-in (docs/AUTH.md)
+# ---------------------------------------------------------------------------
+
+class TestAuth(EmzaTestCase):
+    ORIGIN = "https://bank.example"
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+
+    def path(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def emza_env(self, *args):
+        """emza with the PKCS#12 password in the environment (checked like self.emza)."""
+        old = os.environ.get("EMZA_TEST_P12_PASSWORD")
+        os.environ["EMZA_TEST_P12_PASSWORD"] = "emza-test"
+        try:
+            return self.emza(*args)
+        finally:
+            if old is None:
+                del os.environ["EMZA_TEST_P12_PASSWORD"]
+            else:
+                os.environ["EMZA_TEST_P12_PASSWORD"] = old
+
+    def challenge(self, *extra):
+        run = self.emza("auth", "challenge", "--json", *extra)
+        self.assertEqual(run.rc, 0, run)
+        return self.json_out(run)
+
+    def sign(self, name, nonce, origin=None, *extra):
+        out = self.path("token-%s-%d.json" % (name, len(os.listdir(self.tmp.name))))
+        run = self.emza_env("auth", "sign", "--origin", origin or self.ORIGIN, "--nonce", nonce,
+                            "--key", pki(name + ".p12"), "--pass-env", "EMZA_TEST_P12_PASSWORD",
+                            "-o", out, *extra)
+        self.assertEqual(run.rc, 0, run)
+        self.assertEqual(run.out, "", run)
+        return out
+
+    def verify_token(self, token, ch, *extra, origin=None):
+        return self.emza("auth", "verify", token, "--origin", origin or self.ORIGIN,
+                         "--nonce", ch["nonce"], "--issued-at", ch["issuedAt"],
+                         "--lifetime", str(ch["lifetime"]), "--trust", pki("trust/root.pem"),
+                         "--untrusted", pki("citizen-ca.cert.pem"), "--offline", "--json", *extra)
+
+    def assert_refused(self, run, reason):
+        self.assertEqual(run.rc, 1, run)
+        report = self.json_out(run)
+        self.assertEqual(report["emzaAuthReport"], 1)
+        self.assertFalse(report["accepted"])
+        self.assertEqual(report["reason"], reason, run)
+        self.assertTrue(report["message"])
+        self.assertIsNone(report["identity"])
+        self.assertEqual(run.err.count("\n"), 1, run)
+        self.assertIn("refused (%s)" % reason, run.err)
+        return report
+
+    def test_challenge__json_has_a_256_bit_nonce_and_times(self):
+        ch = self.challenge("--lifetime", "120")
+        import base64
+        self.assertEqual(len(base64.b64decode(ch["nonce"], validate=True)), 32)
+        self.assertRegex(ch["issuedAt"], ISO_RE)
+        self.assertRegex(ch["expiresAt"], ISO_RE)
+        self.assertEqual(ch["lifetime"], 120)
+        self.assertNotEqual(ch["nonce"], self.challenge()["nonce"])
+        run = self.emza("auth", "challenge")
+        self.assertEqual(run.rc, 0, run)
+        self.assertIn("nonce", run.out)
+
+    def test_challenge__bad_lifetime_is_a_usage_error(self):
+        for bad in ("0", "901", "-5", "abc", "99999999999999999999"):
+            self.assert_one_line_error(self.emza("auth", "challenge", "--lifetime", bad), 4,
+                                       "--lifetime")
+
+    def test_verify__valid_token_prints_the_national_code(self):
+        ch = self.challenge()
+        token = self.sign("citizen-auth", ch["nonce"])
+        with open(token, encoding="utf-8") as f:
+            body = json.loads(f.read())
+        self.assertEqual(body["format"], "emza-auth:1")
+        self.assertEqual(body["algorithm"], "ES256")
+        run = self.verify_token(token, ch)
+        self.assertEqual(run.rc, 0, run)
+        self.assertEqual(run.err, "", run)
+        report = self.json_out(run)
+        self.assertTrue(report["accepted"])
+        self.assertIsNone(report["reason"])
+        self.assertEqual(report["identity"]["nationalCode"], "1583250689")
+        self.assertEqual(report["identity"]["certificateSha256"], der_sha256("citizen-auth"))
+        self.assertEqual(report["origin"], self.ORIGIN)
+        text = self.emza("auth", "verify", token, "--origin", self.ORIGIN, "--nonce", ch["nonce"],
+                         "--issued-at", ch["issuedAt"], "--trust", pki("trust/root.pem"),
+                         "--untrusted", pki("citizen-ca.cert.pem"), "--offline")
+        self.assertEqual(text.rc, 0, text)
+        self.assertIn("1583250689", text.out)
+
+    def test_verify__rsa_token_with_pss(self):
+        ch = self.challenge()
+        token = self.sign("citizen-rsa", ch["nonce"], None, "--algorithm", "PS256")
+        report = self.json_out(self.verify_token(token, ch))
+        self.assertTrue(report["accepted"])
+        self.assertEqual(report["algorithm"], "PS256")
+        self.assertEqual(report["identity"]["nationalCode"], "0499370899")
+
+    def test_verify__expired_challenge(self):
+        ch = self.challenge()
+        token = self.sign("citizen-auth", ch["nonce"])
+        issued = datetime.datetime.strptime(ch["issuedAt"], "%Y-%m-%dT%H:%M:%SZ")
+        later = (issued + datetime.timedelta(seconds=ch["lifetime"] + 61)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.assert_refused(self.verify_token(token, ch, "--at", later), "EXPIRED")
+
+    def test_verify__challenge_from_the_future(self):
+        ch = self.challenge()
+        token = self.sign("citizen-auth", ch["nonce"])
+        issued = datetime.datetime.strptime(ch["issuedAt"], "%Y-%m-%dT%H:%M:%SZ")
+        before = (issued - datetime.timedelta(seconds=3600)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.assert_refused(self.verify_token(token, ch, "--at", before), "NOT_YET_VALID")
+
+    def test_verify__wrong_origin(self):
+        ch = self.challenge()
+        token = self.sign("citizen-auth", ch["nonce"], "https://evil.example")
+        self.assert_refused(self.verify_token(token, ch), "ORIGIN_MISMATCH")
+
+    def test_verify__certificate_without_digital_signature(self):
+        ch = self.challenge()
+        token = self.sign("citizen-ec", ch["nonce"])
+        self.assert_refused(self.verify_token(token, ch), "KEY_USAGE")
+
+    def test_verify__untrusted_chain(self):
+        ch = self.challenge()
+        token = self.sign("untrusted", ch["nonce"])
+        self.assert_refused(self.verify_token(token, ch), "UNTRUSTED")
+
+    def test_verify__another_nonce_is_a_bad_signature(self):
+        ch, other = self.challenge(), self.challenge()
+        token = self.sign("citizen-auth", other["nonce"])
+        self.assert_refused(self.verify_token(token, ch), "BAD_SIGNATURE")
+
+    def test_verify__wrong_algorithm_for_the_key(self):
+        ch = self.challenge()
+        token = self.sign("citizen-auth", ch["nonce"])
+        with open(token, encoding="utf-8") as f:
+            body = json.load(f)
+        body["algorithm"] = "RS256"
+        with open(token, "w", encoding="utf-8") as f:
+            json.dump(body, f)
+        self.assert_refused(self.verify_token(token, ch), "ALGORITHM")
+
+    def test_verify__malformed_and_oversized_tokens(self):
+        ch = self.challenge()
+        cases = [b"", b"not json", b"[]", b'{"format":"emza-auth:1"}', b"\xff\xfe{}",
+                 b'{"format":"emza-auth:2","origin":"https://bank.example","certificate":"AA==",'
+                 b'"algorithm":"ES256","signature":"AA=="}',
+                 b"{" + b" " * (16 * 1024) + b"}"]
+        for i, body in enumerate(cases):
+            path = self.path("bad-%d.json" % i)
+            with open(path, "wb") as f:
+                f.write(body)
+            report = self.assert_refused(self.verify_token(path, ch), "MALFORMED")
+            if i == len(cases) - 1:
+                self.assertIn("limit", report["message"])
+
+    def test_verify__usage_and_operational_errors_exit_4(self):
+        ch = self.challenge()
+        token = self.sign("citizen-auth", ch["nonce"])
+        base = ["auth", "verify", token, "--origin", self.ORIGIN, "--nonce", ch["nonce"],
+                "--issued-at", ch["issuedAt"]]
+        self.assert_one_line_error(self.emza(*base), 4, "--trust")
+        trust = ["--trust", pki("trust/root.pem")]
+        self.assert_one_line_error(self.emza("auth", "verify", token, *trust), 4, "--origin")
+        self.assert_one_line_error(self.emza(*base, *trust, "--lifetime", "9999"), 4)
+        self.assert_one_line_error(self.emza("auth", "verify", self.path("missing"), *base[3:],
+                                             *trust), 4)
+        bad_origin = ["auth", "verify", token, "--origin", "bank.example", "--nonce", ch["nonce"],
+                      "--issued-at", ch["issuedAt"], *trust]
+        self.assert_one_line_error(self.emza(*bad_origin), 4)
+        bad_nonce = ["auth", "verify", token, "--origin", self.ORIGIN, "--nonce", "short",
+                     "--issued-at", ch["issuedAt"], *trust]
+        self.assert_one_line_error(self.emza(*bad_nonce), 4, "nonce")
+
+    def test_sign__usage_errors_exit_4(self):
+        ch = self.challenge()
+        self.assert_one_line_error(self.emza("auth", "sign", "--nonce", ch["nonce"], "--key",
+                                             pki("citizen-auth.p12")), 4, "--origin")
+        run = self.emza_env("auth", "sign", "--origin", self.ORIGIN, "--nonce", ch["nonce"],
+                            "--key", pki("citizen-auth.p12"), "--pass-env",
+                            "EMZA_TEST_P12_PASSWORD", "--algorithm", "RS256")
+        self.assert_one_line_error(run, 4, "RS256")
+        run = self.emza("auth", "sign", "--origin", self.ORIGIN, "--nonce", ch["nonce"], "--key",
+                        pki("citizen-auth.key.pem"), "--cert", pki("citizen-auth.cert.pem"))
+        self.assertEqual(run.rc, 0, run)
+        self.assertTrue(json.loads(run.out)["signature"])
+
+
 if __name__ == "__main__":
     unittest.main()

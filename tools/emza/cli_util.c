@@ -5,6 +5,7 @@
  */
 #include "cli_util.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -543,4 +544,121 @@ void cli_progress_finish(cli_progress *p)
 {
     if (p->enabled && p->last_percent >= 0)
         fputc('\n', stderr);
+}
+
+/* --------------------------------------------------------------------------
+ * Key options (moved from cmd_sign.c: emza sign and emza auth sign share them)
+ * -------------------------------------------------------------------------- */
+
+/* Longest password read from a file or the environment. */
+#define PASSWORD_MAX 1024
+
+/* Reads the password (first line of a file, or an environment variable) into a new buffer. */
+static int read_password(const cli_command *self, const cli_key_options *k, char **out)
+{
+    *out = NULL;
+    const char *env = k->pass_env;
+    const char *file = k->pass_file;
+    if (env != NULL && file != NULL) {
+        cli_error("%s: give --pass-env or --pass-file, not both", self->title);
+        return CLI_EXIT_USAGE;
+    }
+    char buf[PASSWORD_MAX + 2];
+    size_t len = 0;
+    if (env != NULL) {
+        const char *value = getenv(env);
+        if (value == NULL) {
+            cli_error("%s: --pass-env: the environment variable %s is not set", self->title, env);
+            return CLI_EXIT_USAGE;
+        }
+        len = strlen(value);
+        if (len > PASSWORD_MAX) {
+            cli_error("%s: --pass-env: the password is longer than %d bytes", self->title,
+                      PASSWORD_MAX);
+            return CLI_EXIT_USAGE;
+        }
+        memcpy(buf, value, len);
+    } else if (file != NULL) {
+        FILE *f = fopen(file, "rb");
+        if (f == NULL) {
+            cli_error("%s: --pass-file %s: %s", self->title, file, strerror(errno));
+            return CLI_EXIT_USAGE;
+        }
+        len = fread(buf, 1, sizeof(buf) - 1, f);
+        int bad = ferror(f);
+        fclose(f);
+        if (bad || len > PASSWORD_MAX) {
+            emza_wipe(buf, sizeof(buf));
+            cli_error("%s: --pass-file %s: %s", self->title, file,
+                      bad ? "cannot be read" : "the password is too long");
+            return CLI_EXIT_USAGE;
+        }
+        /* The first line is the password. */
+        for (size_t i = 0; i < len; i++) {
+            if (buf[i] == '\n' || buf[i] == '\r') {
+                len = i;
+                break;
+            }
+        }
+    } else {
+        return CLI_EXIT_OK; /* no password given */
+    }
+    *out = malloc(len + 1);
+    if (*out == NULL) {
+        emza_wipe(buf, sizeof(buf));
+        cli_error("%s: out of memory", self->title);
+        return CLI_EXIT_USAGE;
+    }
+    memcpy(*out, buf, len);
+    (*out)[len] = '\0';
+    emza_wipe(buf, sizeof(buf));
+    return CLI_EXIT_OK;
+}
+
+static void free_password(char *password)
+{
+    if (password != NULL) {
+        emza_wipe(password, strlen(password));
+        free(password);
+    }
+}
+
+int cli_open_signer(const cli_command *self, const cli_key_options *k, emza_signer **out)
+{
+    *out = NULL;
+    if (k->pkcs11 != NULL) {
+        cli_error("%s: --pkcs11: smart cards and tokens are not supported by this build yet",
+                  self->title);
+        return CLI_EXIT_USAGE;
+    }
+    const char *key = k->key;
+    const char *cert = k->cert;
+    const char *chain = k->chain;
+    if (key == NULL) {
+        cli_error("%s: a key is required: --key FILE.p12 --pass-env VAR, or --key KEY.pem "
+                  "--cert CERT.pem",
+                  self->title);
+        return CLI_EXIT_USAGE;
+    }
+    if (cert == NULL && chain != NULL) {
+        cli_error("%s: --chain goes with --key KEY.pem --cert CERT.pem", self->title);
+        return CLI_EXIT_USAGE;
+    }
+    char *password = NULL;
+    if (read_password(self, k, &password) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
+    int rc;
+    if (cert == NULL) {
+        if (password == NULL) {
+            cli_error("%s: a PKCS#12 key needs --pass-env VAR or --pass-file F", self->title);
+            return CLI_EXIT_USAGE;
+        }
+        rc = emza_signer_open_pkcs12(out, key, password);
+    } else {
+        rc = emza_signer_open_pem(out, key, password, cert, chain);
+    }
+    free_password(password);
+    if (rc != EMZA_OK)
+        return cli_lib_error(self->title, "--key", key, rc);
+    return CLI_EXIT_OK;
 }

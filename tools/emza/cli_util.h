@@ -63,6 +63,9 @@ int cli_cmd_verify(const cli_command *self, int argc, char **argv);
 int cli_cmd_id_check(const cli_command *self, int argc, char **argv);
 int cli_cmd_cert_inspect(const cli_command *self, int argc, char **argv);
 int cli_cmd_cert_verify(const cli_command *self, int argc, char **argv);
+int cli_cmd_auth_challenge(const cli_command *self, int argc, char **argv);
+int cli_cmd_auth_sign(const cli_command *self, int argc, char **argv);
+int cli_cmd_auth_verify(const cli_command *self, int argc, char **argv);
 
 /** Prints a command's usage and help text to `f`. */
 void cli_command_print_help(const cli_command *cmd, FILE *f);
@@ -264,5 +267,28 @@ void cli_progress_finish(cli_progress *p);
 void cli_catch_interrupts(void);
 /** 1 once one of those signals arrived. */
 int cli_interrupted(void);
+
+/* --------------------------------------------------------------------------
+ * Key options: --key FILE.p12 (--pass-env VAR | --pass-file F)
+ *            | --key KEY.pem --cert CERT.pem [--chain CHAIN.pem] [--pass-env | --pass-file]
+ *            | --pkcs11 MODULE.so ... (not yet supported)
+ * -------------------------------------------------------------------------- */
+
+/** The values of a command's key options (NULL when not given). */
+typedef struct cli_key_options {
+    const char *key;
+    const char *cert;
+    const char *chain;
+    const char *pass_env;
+    const char *pass_file;
+    const char *pkcs11;
+} cli_key_options;
+
+/**
+ * Opens the key source the options name into `*out` (emza_signer_free).
+ * Passwords come from the environment or a file, never the command line, and
+ * are wiped after use. CLI_EXIT_OK, or CLI_EXIT_USAGE after a message.
+ */
+int cli_open_signer(const cli_command *self, const cli_key_options *k, emza_signer **out);
 
 #endif /* EMZA_CLI_UTIL_H */

@@ -78,6 +78,40 @@ static const cli_command commands[] = {
      "  --json            print the JSON report\n"
      "\nExit status: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 4 usage or\n"
      "operational error.\n"},
+    {"auth", "challenge", "auth challenge", cli_cmd_auth_challenge,
+     "emza auth challenge [--lifetime S] [--json]",
+     "Make a log-in challenge: a random 256-bit nonce, its issue time and lifetime.",
+     "  --lifetime S      seconds the challenge stays valid (default 300, at most 900)\n"
+     "  --json            print {nonce, issuedAt, expiresAt, lifetime}\n"
+     "\nExit status: 0, or 4 usage or operational error.\n"},
+    {"auth", "sign", "auth sign", cli_cmd_auth_sign,
+     "emza auth sign --origin O --nonce N KEY-OPTIONS [--algorithm A] [-o TOKEN]",
+     "Answer a log-in challenge: a token signed with the citizen's authentication key.",
+     "  --origin O        the site's origin, https://host[:port]\n"
+     "  --nonce N         the challenge's nonce (base64)\n"
+     "  --key FILE.p12     a PKCS#12 key, with --pass-env VAR or --pass-file F\n"
+     "  --key KEY.pem --cert CERT.pem [--chain CHAIN.pem]\n"
+     "                    a PEM key and certificate\n"
+     "  --algorithm A     RS256|RS384|RS512|PS256|PS384|PS512|ES256|ES384|ES512\n"
+     "                    (default: RS256 for RSA, the curve's ES* for EC)\n"
+     "  -o TOKEN          write the token there (default: stdout)\n"
+     "\nExit status: 0 signed, 4 usage or operational error.\n"},
+    {"auth", "verify", "auth verify", cli_cmd_auth_verify,
+     "emza auth verify TOKEN --origin O --nonce N --issued-at TIME [--lifetime S] --trust T... "
+     "[--untrusted U...] [--at TIME] [--offline] [--json]",
+     "Verify a log-in token for a challenge and print who logged in.",
+     "  --origin O        this site's origin, https://host[:port]\n"
+     "  --nonce N         the nonce of the challenge the server kept\n"
+     "  --issued-at TIME  when the challenge was issued, e.g. 2026-01-01T00:00:00Z\n"
+     "  --lifetime S      its lifetime in seconds (default 300)\n"
+     "  --trust T         trust anchors (repeatable; required)\n"
+     "  --untrusted U     intermediate certificates (repeatable)\n"
+     "  --at TIME         verify at TIME (default: now)\n"
+     "  --offline         never use the network (a revocation source gives TRY_LATER)\n"
+     "  --json            print the JSON report\n"
+     "A process remembers nonces only for its own run: replay protection across\n"
+     "log-ins is the server's, through the library's replay cache.\n"
+     "\nExit status: 0 accepted, 1 refused, 4 usage or operational error.\n"},
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
