@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/ec.h>
 #include <openssl/rsa.h>
 
 #include <emza/core.h>
@@ -20,6 +19,7 @@
 #include "crypto_policy.h"
 #include "signer_internal.h"
 #include "util/guard.h"
+#include "util/sigvalue.h"
 
 struct emza_signer {
     const emza__key_source *source;
@@ -116,28 +116,6 @@ static int signature_checks(const emza_signer *signer, const EVP_MD *md, int rsa
     return ok;
 }
 
-/* An ECDSA r||s pair (each `half` bytes, big-endian) as a DER Ecdsa-Sig-Value. */
-static int ecdsa_raw_to_der(const uint8_t *raw, size_t half, emza_buf *out)
-{
-    int rc = EMZA_OK;
-    unsigned char *der = NULL;
-    ECDSA_SIG *sig = ECDSA_SIG_new();
-    BIGNUM *r = BN_bin2bn(raw, (int)half, NULL), *s = BN_bin2bn(raw + half, (int)half, NULL);
-    EMZA_TRY_ENSURE(sig != NULL && r != NULL && s != NULL && ECDSA_SIG_set0(sig, r, s) == 1,
-                    EMZA_ENOMEM, "out of memory");
-    r = s = NULL;
-    int len = i2d_ECDSA_SIG(sig, &der);
-    EMZA_TRY_ENSURE(len > 0, EMZA_ECRYPTO, "cannot encode the ECDSA signature");
-    rc = emza__buf_append(out, der, (size_t)len);
-cleanup:
-    OPENSSL_free(der);
-    BN_free(r);
-    BN_free(s);
-    ECDSA_SIG_free(sig);
-    emza__ossl_clear();
-    return rc;
-}
-
 int emza__signer_sign_digest(const emza_signer *signer, const EVP_MD *md, int rsa_pss,
                              const uint8_t *digest, size_t digest_len, emza_buf *out)
 {
@@ -160,7 +138,7 @@ int emza__signer_sign_digest(const emza_signer *signer, const EVP_MD *md, int rs
     /* ECDSA from a card, a token or a web API usually comes as r||s. */
     size_t half = ((size_t)EVP_PKEY_get_bits(signer->public_key) + 7) / 8;
     if (key_type == EVP_PKEY_EC && raw.len == 2 * half) {
-        EMZA_TRY(ecdsa_raw_to_der(raw.data, half, &der));
+        EMZA_TRY(emza__sig_raw_to_der(&der, raw.data, raw.len));
         if (signature_checks(signer, md, rsa_pss, digest, digest_len, der.data, der.len)) {
             rc = emza__buf_append(out, der.data, der.len);
             goto cleanup;
