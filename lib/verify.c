@@ -242,6 +242,10 @@ int emza__verify_signer_chain(emza_signature_report *sig, const emza__verify_job
         EMZA_TRY(emza__findings_add(emza__sig_warnings(sig), 0, EMZA_SUB_NONE,
                                     emza_chain_result_warning_code(chain, i), "%s",
                                     emza_chain_result_warning_message(chain, i)));
+    for (size_t i = 0; i < emza_chain_result_info_count(chain); i++)
+        EMZA_TRY(emza__findings_add(emza__sig_infos(sig), 0, EMZA_SUB_NONE,
+                                    emza_chain_result_info_code(chain, i), "%s",
+                                    emza_chain_result_info_message(chain, i)));
 cleanup:
     emza_chain_result_free(chain);
     emza_cert_list_free(helpers);
