@@ -13,7 +13,7 @@
  * network access happens at all.
  *
  * Thread-safety: emza_verify_file may run in many threads at once sharing one
- * emza_trust and one untrusted list.
+ * emza_trust, one untrusted list and one emza_policy.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
