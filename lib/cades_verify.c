@@ -272,7 +272,8 @@ static int validate_timestamps(emza_signature_report *sig, CMS_SignerInfo *si,
     emza__tsp_context tcx = {job->opts->trust,
                              {cx->embedded, job->opts->untrusted},
                              job->validation_time,
-                             job->opts->offline};
+                             job->opts->offline,
+                             job->policy};
     int have_passed = 0, number = 0;
     int64_t earliest = 0, earliest_accuracy_us = 0;
     for (int pos = -1;
@@ -313,6 +314,8 @@ static int validate_timestamps(emza_signature_report *sig, CMS_SignerInfo *si,
             }
             if (rc == EMZA_OK)
                 rc = emza__findings_append(emza__sig_warnings(sig), &tv.warnings, 0);
+            if (rc == EMZA_OK)
+                rc = emza__findings_append(emza__sig_infos(sig), &tv.infos, 0);
             emza__tsp_validation_free(&tv);
             EMZA_GUARD(rc);
         }
@@ -452,7 +455,7 @@ static int validate_signer(emza_signature_report *sig, CMS_SignerInfo *si, const
     if (cert != NULL) {
         EMZA_GUARD(emza__verify_signer_chain(sig, cx->job, cert, cx->embedded,
                                              emza_signature_best_signature_time(sig)));
-        EMZA_GUARD(emza__verify_signature_algorithm(sig, md_nid,
+        EMZA_GUARD(emza__verify_signature_algorithm(sig, cx->job, md_nid,
                                                     X509_get0_pubkey(emza__cert_x509(cert))));
     }
     emza__sig_decide(sig);

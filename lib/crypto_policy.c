@@ -2,20 +2,23 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <openssl/obj_mac.h>
 
 #include "crypto_policy.h"
+#include "policy_internal.h"
 
+/* The report's and the policy's names of digest algorithms. Which are acceptable is the policy's
+   decision (policy.c). */
 static const struct {
     int nid;
     const char *name;
-    int acceptable;
 } digests[] = {
-    {NID_sha256, "sha256", 1},     {NID_sha384, "sha384", 1},     {NID_sha512, "sha512", 1},
-    {NID_sha3_256, "sha3-256", 1}, {NID_sha3_384, "sha3-384", 1}, {NID_sha3_512, "sha3-512", 1},
-    {NID_sha224, "sha224", 1},     {NID_sha1, "sha1", 0},         {NID_md5, "md5", 0},
-    {NID_md4, "md4", 0},           {NID_md2, "md2", 0},
+    {NID_sha256, "sha256"},     {NID_sha384, "sha384"},     {NID_sha512, "sha512"},
+    {NID_sha3_256, "sha3-256"}, {NID_sha3_384, "sha3-384"}, {NID_sha3_512, "sha3-512"},
+    {NID_sha224, "sha224"},     {NID_sha1, "sha1"},         {NID_md5, "md5"},
+    {NID_md4, "md4"},           {NID_md2, "md2"},
 };
 
 const char *emza__digest_name(int md_nid)
@@ -26,60 +29,37 @@ const char *emza__digest_name(int md_nid)
     return NULL;
 }
 
+int emza__digest_nid(const char *name)
+{
+    for (size_t i = 0; i < sizeof(digests) / sizeof(digests[0]); i++)
+        if (strcmp(digests[i].name, name) == 0)
+            return digests[i].nid;
+    return NID_undef;
+}
+
 int emza__policy_digest_ok(int md_nid, const char **why)
 {
-    for (size_t i = 0; i < sizeof(digests) / sizeof(digests[0]); i++) {
-        if (digests[i].nid != md_nid)
-            continue;
-        if (digests[i].acceptable)
-            return 1;
-        switch (md_nid) {
-        case NID_sha1:
-            *why = "SHA-1 is no longer acceptable";
-            break;
-        case NID_md5:
-            *why = "MD5 is no longer acceptable";
-            break;
-        default:
-            *why = "the digest algorithm is no longer acceptable";
-            break;
-        }
-        return 0;
+    char unused[8];
+    if (emza__policy_digest_check(NULL, md_nid, 0, unused, sizeof(unused)))
+        return 1;
+    switch (md_nid) {
+    case NID_sha1:
+        *why = "SHA-1 is no longer acceptable";
+        break;
+    case NID_md5:
+        *why = "MD5 is no longer acceptable";
+        break;
+    default:
+        *why = emza__digest_name(md_nid) != NULL ? "the digest algorithm is no longer acceptable"
+                                                 : "the digest algorithm is unknown to the policy";
+        break;
     }
-    *why = "the digest algorithm is unknown to the policy";
     return 0;
 }
 
 int emza__policy_key_ok(const EVP_PKEY *key, char *why, size_t why_size)
 {
-    int bits = EVP_PKEY_get_bits(key);
-    switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA:
-    case EVP_PKEY_RSA_PSS:
-        if (bits >= (int)EMZA_POLICY_RSA_MIN_BITS)
-            return 1;
-        snprintf(why, why_size, "RSA key of %d bits is under the minimum of %u", bits,
-                 EMZA_POLICY_RSA_MIN_BITS);
-        return 0;
-    case EVP_PKEY_DSA:
-        if (bits >= (int)EMZA_POLICY_RSA_MIN_BITS)
-            return 1;
-        snprintf(why, why_size, "DSA key of %d bits is under the minimum of %u", bits,
-                 EMZA_POLICY_RSA_MIN_BITS);
-        return 0;
-    case EVP_PKEY_EC:
-        if (bits >= (int)EMZA_POLICY_EC_MIN_BITS)
-            return 1;
-        snprintf(why, why_size, "EC key of %d bits is under the minimum of %u", bits,
-                 EMZA_POLICY_EC_MIN_BITS);
-        return 0;
-    case EVP_PKEY_ED25519:
-    case EVP_PKEY_ED448:
-        return 1;
-    default:
-        snprintf(why, why_size, "public key algorithm is unknown to the policy");
-        return 0;
-    }
+    return emza__policy_key_check(NULL, key, 0, why, why_size);
 }
 
 void emza__algorithm_name(char *buf, size_t size, int pk_nid, int md_nid)

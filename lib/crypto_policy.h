@@ -1,8 +1,10 @@
 /*
- * The default policy's algorithm and key-size limits (CONTRACT.md "Default
- * validation policy"), and the report's spelling of algorithm names. A later
- * policy file replaces these constants with configurable constraints; every
- * caller goes through the functions here, so there is one place to change.
+ * The report's spelling of algorithm names, and shortcuts that judge
+ * algorithms by the built-in default policy (CONTRACT.md "Default validation
+ * policy") for callers that have no policy at hand (OCSP and CRL signatures,
+ * timestamp tokens). The limits themselves live in policy.c; callers with a
+ * policy use emza__policy_digest_check / emza__policy_key_check
+ * (policy_internal.h).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -13,9 +15,9 @@
 
 #include <openssl/evp.h>
 
-/** Smallest acceptable RSA (and DSA) key for new signatures and certificates below the anchor. */
+/** Smallest acceptable RSA (and DSA) key under the default policy (policy.c's built-in one). */
 #define EMZA_POLICY_RSA_MIN_BITS 2048u
-/** Smallest acceptable EC key. */
+/** Smallest acceptable EC key under the default policy. */
 #define EMZA_POLICY_EC_MIN_BITS 256u
 
 /** Longest algorithm name written by emza__algorithm_name, NUL included. */
@@ -43,5 +45,8 @@ void emza__algorithm_name(char *buf, size_t size, int pk_nid, int md_nid);
 
 /** "sha256", "sha1", ... or NULL when `md_nid` has no name in the report's vocabulary. */
 const char *emza__digest_name(int md_nid);
+
+/** The NID of a digest named as emza__digest_name names it; NID_undef when unknown. */
+int emza__digest_nid(const char *name);
 
 #endif /* EMZA_CRYPTO_POLICY_H */

@@ -52,6 +52,7 @@ struct emza_signature_report {
     size_t timestamp_count;
     emza__findings errors;
     emza__findings warnings;
+    emza__findings infos;
 };
 
 struct emza_report {
@@ -103,6 +104,7 @@ static void signature_free(emza_signature_report *sig)
     free(sig->timestamps);
     emza__findings_free(&sig->errors);
     emza__findings_free(&sig->warnings);
+    emza__findings_free(&sig->infos);
     free(sig);
 }
 
@@ -235,6 +237,16 @@ emza__findings *emza__sig_errors(emza_signature_report *sig)
 emza__findings *emza__sig_warnings(emza_signature_report *sig)
 {
     return &sig->warnings;
+}
+
+emza__findings *emza__sig_infos(emza_signature_report *sig)
+{
+    return &sig->infos;
+}
+
+emza_signature_report *emza__report_signature_at(emza_report *report, size_t index)
+{
+    return index < report->signature_count ? report->signatures[index] : NULL;
 }
 
 void emza__sig_decide(emza_signature_report *sig)
@@ -412,6 +424,23 @@ const char *emza_signature_warning_message(const emza_signature_report *sig, siz
     return f ? f->message : NULL;
 }
 
+size_t emza_signature_info_count(const emza_signature_report *sig)
+{
+    return sig ? sig->infos.count : 0;
+}
+
+const char *emza_signature_info_code(const emza_signature_report *sig, size_t index)
+{
+    const emza__finding *f = sig ? finding_at(&sig->infos, index) : NULL;
+    return f ? f->code : NULL;
+}
+
+const char *emza_signature_info_message(const emza_signature_report *sig, size_t index)
+{
+    const emza__finding *f = sig ? finding_at(&sig->infos, index) : NULL;
+    return f ? f->message : NULL;
+}
+
 /* ------------------------------------------------------------------------ */
 /* JSON                                                                      */
 /* ------------------------------------------------------------------------ */
@@ -547,6 +576,9 @@ static int signature_json(json_t *sigs, const emza_signature_report *sig)
     EMZA_TRY(put(s, "errors", errors));
     EMZA_TRY(findings_json(&warnings, &sig->warnings));
     EMZA_TRY(put(s, "warnings", warnings));
+    json_t *infos = NULL;
+    EMZA_TRY(findings_json(&infos, &sig->infos));
+    EMZA_TRY(put(s, "infos", infos));
 cleanup:
     return rc;
 }
@@ -685,6 +717,11 @@ static int signature_text(emza_buf *b, const emza_signature_report *sig)
     for (size_t i = 0; i < sig->warnings.count; i++) {
         EMZA_GUARD(emza__buf_appendf(b, "  Warning %s: ", sig->warnings.items[i].code));
         EMZA_GUARD(text_safe(b, sig->warnings.items[i].message));
+        EMZA_GUARD(emza__buf_append_byte(b, '\n'));
+    }
+    for (size_t i = 0; i < sig->infos.count; i++) {
+        EMZA_GUARD(emza__buf_appendf(b, "  Info %s: ", sig->infos.items[i].code));
+        EMZA_GUARD(text_safe(b, sig->infos.items[i].message));
         EMZA_GUARD(emza__buf_append_byte(b, '\n'));
     }
     return EMZA_OK;

@@ -39,6 +39,11 @@ int emza__sig_add_timestamp(emza_signature_report *sig, const char *type, int64_
 /** The entry's findings: add errors (with stages) and warnings, then emza__sig_decide. */
 emza__findings *emza__sig_errors(emza_signature_report *sig);
 emza__findings *emza__sig_warnings(emza_signature_report *sig);
+/** Informational entries (a policy constraint at level INFORM); they never change the verdict. */
+emza__findings *emza__sig_infos(emza_signature_report *sig);
+
+/** Signature entry `index` of a report being built; NULL when out of range. */
+emza_signature_report *emza__report_signature_at(emza_report *report, size_t index);
 
 /** Ranks the errors and sets the indication and sub-indication from the first. */
 void emza__sig_decide(emza_signature_report *sig);

@@ -11,6 +11,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "cert_internal.h"
 #include "crypto_policy.h"
 #include "findings.h"
+#include "policy_internal.h"
 #include "revocation.h"
 #include "util/guard.h"
 
@@ -117,14 +119,29 @@ const emza_cert *emza_trust_get(const emza_trust *trust, size_t index)
     return trust ? emza_cert_list_get(trust->anchors, index) : NULL;
 }
 
+/* The size of the options struct of each version (docs/ABI.md: fields are only appended). */
+static size_t chain_options_size(unsigned int version)
+{
+    switch (version) {
+    case 1:
+        return offsetof(emza_chain_options, policy);
+    case 2:
+        return sizeof(emza_chain_options);
+    default:
+        return 0;
+    }
+}
+
 int emza_chain_options_init(emza_chain_options *opts, unsigned int version)
 {
     EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
-    EMZA_ENSURE_MSG(version == EMZA_CHAIN_OPTIONS_VERSION, EMZA_EVERSION,
-                    "chain options version %u is not supported (this library knows %u)", version,
-                    EMZA_CHAIN_OPTIONS_VERSION);
+    size_t size = chain_options_size(version);
+    EMZA_ENSURE_MSG(size != 0, EMZA_EVERSION,
+                    "chain options version %u is not supported (this library knows 1 to %u)",
+                    version, EMZA_CHAIN_OPTIONS_VERSION);
     emza_chain_options defaults = EMZA_CHAIN_OPTIONS_INIT;
-    *opts = defaults;
+    defaults.version = version;
+    memcpy(opts, &defaults, size);
     return EMZA_OK;
 }
 
@@ -150,12 +167,17 @@ struct emza_chain_result {
     size_t chain_len;
     emza__findings errors;
     emza__findings warnings;
+    emza__findings infos;
 };
 
 #define ADD_ERROR(r, st, sub, code, ...)                                                           \
     EMZA_GUARD(emza__findings_add(&(r)->errors, (st), (sub), (code), __VA_ARGS__))
 #define ADD_WARNING(r, code, ...)                                                                  \
     EMZA_GUARD(emza__findings_add(&(r)->warnings, 0, EMZA_SUB_NONE, (code), __VA_ARGS__))
+/* A policy constraint not met: error, warning, information or nothing, by its level. */
+#define ADD_BY_LEVEL(r, level, st, sub, code, ...)                                                 \
+    EMZA_GUARD(emza__policy_record((level), &(r)->errors, &(r)->warnings, &(r)->infos, (st), (sub), \
+                                   (code), __VA_ARGS__))
 
 static void decide(emza_chain_result *r)
 {
@@ -173,6 +195,7 @@ void emza_chain_result_free(emza_chain_result *result)
     free(result->chain);
     emza__findings_free(&result->errors);
     emza__findings_free(&result->warnings);
+    emza__findings_free(&result->infos);
     free(result);
 }
 
@@ -255,7 +278,8 @@ static int classify_ossl_error(emza_chain_result *r, int code, const char *who)
 /* this module's checks                                                      */
 /* ------------------------------------------------------------------------ */
 
-static int check_purpose(emza_chain_result *r, const emza_cert *leaf, emza_purpose purpose)
+static int check_purpose(emza_chain_result *r, const emza_cert *leaf, emza_purpose purpose,
+                         const emza_policy *policy)
 {
     const char *who = emza__cert_display_name(leaf);
     unsigned int ku = emza_cert_key_usage(leaf);
@@ -272,13 +296,17 @@ static int check_purpose(emza_chain_result *r, const emza_cert *leaf, emza_purpo
     case EMZA_PURPOSE_ANY:
         return EMZA_OK;
     case EMZA_PURPOSE_SIGN:
+        /* The policy's signingCertificate constraints (docs/POLICY.md). */
         if (!has_ku)
-            ADD_WARNING(r, "NO_KEY_USAGE",
-                        "%s has no keyUsage extension: unrestricted under RFC 5280", who);
+            ADD_BY_LEVEL(r, policy->no_key_usage_level, STAGE_CONSTRAINTS,
+                         EMZA_SUB_CHAIN_CONSTRAINTS_FAILURE, "NO_KEY_USAGE",
+                         "%s has no keyUsage extension: unrestricted under RFC 5280", who);
         else if (!(ku & EMZA_KU_NON_REPUDIATION))
-            ADD_ERROR(r, STAGE_CONSTRAINTS, EMZA_SUB_CHAIN_CONSTRAINTS_FAILURE, "KEY_USAGE",
-                      "%s is not for signing: its keyUsage lacks nonRepudiation (contentCommitment)",
-                      who);
+            ADD_BY_LEVEL(r, policy->key_usage_level, STAGE_CONSTRAINTS,
+                         EMZA_SUB_CHAIN_CONSTRAINTS_FAILURE, "KEY_USAGE",
+                         "%s is not for signing: its keyUsage lacks nonRepudiation "
+                         "(contentCommitment)",
+                         who);
         return EMZA_OK;
     case EMZA_PURPOSE_AUTH:
         if (!has_ku)
@@ -345,7 +373,7 @@ static int check_validity(emza_chain_result *r, const emza_cert *c, int is_leaf)
     return EMZA_OK;
 }
 
-static int check_algorithms(emza_chain_result *r, const emza_cert *c)
+static int check_algorithms(emza_chain_result *r, const emza_cert *c, const emza_policy *policy)
 {
     X509 *x = emza__cert_x509(c);
     const char *who = emza__cert_display_name(c);
@@ -354,20 +382,24 @@ static int check_algorithms(emza_chain_result *r, const emza_cert *c)
         emza__ossl_clear();
         md_nid = NID_undef;
     }
-    const char *why = NULL;
-    if (!emza__policy_digest_ok(md_nid, &why))
-        ADD_ERROR(r, STAGE_CRYPTO, EMZA_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE, "WEAK_ALGORITHM",
-                  "%s is signed with %s: %s", who, emza_cert_signature_algorithm(c), why);
-    char key_why[160];
+    /* The validation time is the proof of existence an algorithm's expiry is compared with. */
+    char why[200];
+    if (!emza__policy_digest_check(policy, md_nid, r->validation_time, why, sizeof(why)))
+        ADD_BY_LEVEL(r, policy->crypto_level, STAGE_CRYPTO,
+                     EMZA_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE, "WEAK_ALGORITHM",
+                     "%s is signed with %s: %s", who, emza_cert_signature_algorithm(c), why);
     const EVP_PKEY *key = X509_get0_pubkey(x);
-    if (key == NULL || !emza__policy_key_ok(key, key_why, sizeof(key_why)))
+    if (key == NULL)
         ADD_ERROR(r, STAGE_CRYPTO, EMZA_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE, "WEAK_KEY",
-                  "%s: %s", who, key == NULL ? "public key cannot be decoded" : key_why);
+                  "%s: public key cannot be decoded", who);
+    else if (!emza__policy_key_check(policy, key, r->validation_time, why, sizeof(why)))
+        ADD_BY_LEVEL(r, policy->crypto_level, STAGE_CRYPTO,
+                     EMZA_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE, "WEAK_KEY", "%s: %s", who, why);
     return EMZA_OK;
 }
 
 static int check_revocation(emza_chain_result *r, const emza_cert *c, const emza_cert *issuer,
-                            int is_leaf, const emza__net *net)
+                            int is_leaf, const emza__net *net, const emza_policy *policy)
 {
     emza__revocation_request req;
     memset(&req, 0, sizeof(req));
@@ -378,16 +410,33 @@ static int check_revocation(emza_chain_result *r, const emza_cert *c, const emza
     emza__revocation_answer ans;
     const char *who = emza__cert_display_name(c);
     EMZA_GUARD(emza__revocation_check(&ans, &req));
-    if (ans.warning_code != NULL)
+    if (ans.warning_code != NULL && strcmp(ans.warning_code, "OCSP_NONCE_MISSING") == 0)
+        ADD_BY_LEVEL(r, policy->nonce_level, STAGE_REVOCATION, EMZA_SUB_TRY_LATER,
+                     ans.warning_code, "%s: %s", who, ans.warning);
+    else if (ans.warning_code != NULL)
         ADD_WARNING(r, ans.warning_code, "%s: %s", who, ans.warning);
     switch (ans.status) {
     case EMZA__REVOCATION_NO_SOURCE:
-        ADD_WARNING(r, "NO_REVOCATION_SOURCE",
-                    "%s declares no revocation source (no OCSP URL, no CRL distribution point) "
-                    "and none is embedded",
-                    who);
+        ADD_BY_LEVEL(r, policy->no_source_level, STAGE_REVOCATION, EMZA_SUB_TRY_LATER,
+                     "NO_REVOCATION_SOURCE",
+                     "%s declares no revocation source (no OCSP URL, no CRL distribution point) "
+                     "and none is embedded",
+                     who);
         break;
     case EMZA__REVOCATION_GOOD:
+        /* The policy's freshness: the statement no older than maxAgeSeconds at the validation
+           time (a statement issued after it is always fresh enough). */
+        if (policy->has_max_age && ans.this_update < r->validation_time &&
+            r->validation_time - ans.this_update > policy->max_age) {
+            char issued[EMZA_TIME_TEXT_SIZE], at[EMZA_TIME_TEXT_SIZE];
+            format_time(issued, sizeof(issued), ans.this_update);
+            format_time(at, sizeof(at), r->validation_time);
+            ADD_BY_LEVEL(r, policy->freshness_level, STAGE_REVOCATION, EMZA_SUB_TRY_LATER,
+                         "REVOCATION_NOT_FRESH",
+                         "%s: the revocation data (%s) was issued on %s, more than %lld seconds "
+                         "before the validation time %s",
+                         who, ans.reason, issued, (long long)policy->max_age, at);
+        }
         break;
     case EMZA__REVOCATION_UNAVAILABLE:
         ADD_ERROR(r, STAGE_REVOCATION, EMZA_SUB_TRY_LATER, "REVOCATION_UNAVAILABLE", "%s: %s", who,
@@ -412,7 +461,8 @@ static int check_revocation(emza_chain_result *r, const emza_cert *c, const emza
 /* ------------------------------------------------------------------------ */
 
 static int run_openssl(emza_chain_result *r, const emza_trust *trust, const emza_cert *cert,
-                       const emza_chain_options *opts, int *chain_found)
+                       const emza_chain_options *opts, const emza_policy *policy,
+                       int *chain_found)
 {
     int rc = EMZA_OK;
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
@@ -434,7 +484,8 @@ static int run_openssl(emza_chain_result *r, const emza_trust *trust, const emza
     X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
     X509_VERIFY_PARAM_set_time(param, (time_t)r->validation_time);
     /* OpenSSL's depth counts the intermediate CAs only (not the end certificate, not the anchor). */
-    X509_VERIFY_PARAM_set_depth(param, EMZA_CHAIN_DEPTH_MAX - 2);
+    /* The policy's chain.maxLength is at most EMZA_CHAIN_DEPTH_MAX and at least 2. */
+    X509_VERIFY_PARAM_set_depth(param, (int)policy->chain_max - 2);
     /* Algorithm strength is this module's policy, not OpenSSL's security level. */
     X509_VERIFY_PARAM_set_auth_level(param, -1);
     X509_STORE_CTX_set_app_data(ctx, &errs);
@@ -483,12 +534,17 @@ int emza_trust_verify(emza_chain_result **out, const emza_trust *trust, const em
     EMZA_ENSURE(out != NULL, EMZA_EINVAL);
     *out = NULL;
     EMZA_ENSURE(trust != NULL && cert != NULL, EMZA_EINVAL);
-    emza_chain_options defaults = EMZA_CHAIN_OPTIONS_INIT;
-    if (opts == NULL)
-        opts = &defaults;
-    EMZA_ENSURE_MSG(opts->version == EMZA_CHAIN_OPTIONS_VERSION, EMZA_EVERSION,
-                    "chain options version %u is not supported (this library knows %u)",
-                    opts->version, EMZA_CHAIN_OPTIONS_VERSION);
+    /* Older versions are read up to their own last field; the rest keeps its default. */
+    emza_chain_options o = EMZA_CHAIN_OPTIONS_INIT;
+    if (opts != NULL) {
+        size_t size = chain_options_size(opts->version);
+        EMZA_ENSURE_MSG(size != 0, EMZA_EVERSION,
+                        "chain options version %u is not supported (this library knows 1 to %u)",
+                        opts->version, EMZA_CHAIN_OPTIONS_VERSION);
+        memcpy(&o, opts, size);
+    }
+    opts = &o;
+    const emza_policy *policy = emza__policy_or_default(opts->policy);
     EMZA_ENSURE_MSG(opts->purpose == EMZA_PURPOSE_ANY || opts->purpose == EMZA_PURPOSE_SIGN ||
                         opts->purpose == EMZA_PURPOSE_AUTH || opts->purpose == EMZA_PURPOSE_TIMESTAMP,
                     EMZA_EINVAL, "unknown purpose %d", (int)opts->purpose);
@@ -502,9 +558,9 @@ int emza_trust_verify(emza_chain_result **out, const emza_trust *trust, const em
                     EMZA_EINVAL, "validation time out of range");
 
     int chain_found = 0;
-    EMZA_TRY(run_openssl(r, trust, cert, opts, &chain_found));
+    EMZA_TRY(run_openssl(r, trust, cert, opts, policy, &chain_found));
 
-    EMZA_TRY(check_purpose(r, cert, opts->purpose));
+    EMZA_TRY(check_purpose(r, cert, opts->purpose, policy));
 
     /*
      * Below the anchor: every certificate but the last of a complete chain.
@@ -516,9 +572,9 @@ int emza_trust_verify(emza_chain_result **out, const emza_trust *trust, const em
     size_t below = chain_found ? r->chain_len - 1 : r->chain_len;
     for (size_t i = 0; i < below; i++) {
         if (chain_found)
-            EMZA_TRY(check_revocation(r, r->chain[i], r->chain[i + 1], i == 0, &net));
+            EMZA_TRY(check_revocation(r, r->chain[i], r->chain[i + 1], i == 0, &net, policy));
         EMZA_TRY(check_validity(r, r->chain[i], i == 0));
-        EMZA_TRY(check_algorithms(r, r->chain[i]));
+        EMZA_TRY(check_algorithms(r, r->chain[i], policy));
     }
 
     decide(r);
@@ -578,6 +634,21 @@ const char *emza_chain_result_warning_code(const emza_chain_result *result, size
 const char *emza_chain_result_warning_message(const emza_chain_result *result, size_t index)
 {
     return (result && index < result->warnings.count) ? result->warnings.items[index].message : NULL;
+}
+
+size_t emza_chain_result_info_count(const emza_chain_result *result)
+{
+    return result ? result->infos.count : 0;
+}
+
+const char *emza_chain_result_info_code(const emza_chain_result *result, size_t index)
+{
+    return (result && index < result->infos.count) ? result->infos.items[index].code : NULL;
+}
+
+const char *emza_chain_result_info_message(const emza_chain_result *result, size_t index)
+{
+    return (result && index < result->infos.count) ? result->infos.items[index].message : NULL;
 }
 
 size_t emza_chain_result_error_count(const emza_chain_result *result)

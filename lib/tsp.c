@@ -21,6 +21,7 @@
 #include "cert_internal.h"
 #include "crypto_policy.h"
 #include "tsp.h"
+#include "policy_internal.h"
 #include "util/der.h"
 #include "util/digest.h"
 #include "util/guard.h"
@@ -649,6 +650,7 @@ void emza__tsp_validation_free(emza__tsp_validation *v)
         return;
     emza__tsp_token_free(&v->token);
     emza__findings_free(&v->warnings);
+    emza__findings_free(&v->infos);
     memset(v, 0, sizeof(*v));
     v->indication = EMZA_INDETERMINATE;
 }
@@ -658,6 +660,25 @@ static void set_result(emza__tsp_validation *v, emza_subindication sub, const ch
     v->sub = sub;
     v->indication = emza_subindication_indication(sub);
     snprintf(v->message, sizeof(v->message), "%s", message ? message : "");
+}
+
+/* The policy's trustedTsas: a TSA trusted by the store may still not be one the policy accepts. */
+static int check_trusted_tsa(emza__tsp_validation *out, const emza__tsp_context *cx)
+{
+    const emza_policy *policy = emza__policy_or_default(cx->policy);
+    if (emza__policy_tsa_trusted(policy, emza_cert_sha256(out->token.tsa_cert)))
+        return EMZA_OK;
+    char message[EMZA_FINDING_MESSAGE_MAX];
+    snprintf(message, sizeof(message),
+             "the TSA %s (SHA-256 %s) is not among the TSAs the policy \"%s\" trusts",
+             emza__cert_display_name(out->token.tsa_cert),
+             emza_cert_sha256_hex(out->token.tsa_cert), policy->name);
+    if (policy->tsa_level != EMZA__LEVEL_FAIL)
+        return emza__policy_record(policy->tsa_level, NULL, &out->warnings, &out->infos, 0,
+                                   EMZA_SUB_NONE, "TSA_NOT_TRUSTED", "%s", message);
+    if (out->indication == EMZA_TOTAL_PASSED)
+        set_result(out, EMZA_SUB_CHAIN_CONSTRAINTS_FAILURE, message);
+    return EMZA_OK;
 }
 
 int emza__tsp_validate(emza__tsp_validation *out, const uint8_t *token, size_t len,
@@ -704,6 +725,7 @@ int emza__tsp_validate(emza__tsp_validation *out, const uint8_t *token, size_t l
     copts.purpose = EMZA_PURPOSE_TIMESTAMP;
     copts.untrusted = helpers;
     copts.offline = cx->offline;
+    copts.policy = cx->policy;
     EMZA_TRY(emza_trust_verify(&chain, cx->trust, out->token.tsa_cert, &copts));
     if (emza_chain_result_indication(chain) == EMZA_TOTAL_PASSED) {
         set_result(out, EMZA_SUB_NONE, NULL);
@@ -718,6 +740,11 @@ int emza__tsp_validate(emza__tsp_validation *out, const uint8_t *token, size_t l
                                     emza_chain_result_warning_code(chain, i),
                                     "the TSA's chain: %s",
                                     emza_chain_result_warning_message(chain, i)));
+    for (size_t i = 0; i < emza_chain_result_info_count(chain); i++)
+        EMZA_TRY(emza__findings_add(&out->infos, 0, EMZA_SUB_NONE,
+                                    emza_chain_result_info_code(chain, i), "the TSA's chain: %s",
+                                    emza_chain_result_info_message(chain, i)));
+    EMZA_TRY(check_trusted_tsa(out, cx));
 cleanup:
     emza_chain_result_free(chain);
     emza_cert_list_free(helpers);

@@ -136,6 +136,7 @@ typedef struct emza__tsp_context {
     const emza_cert_list *helpers[2];      /* extra certificates for chains (each may be NULL) */
     int64_t validation_time;
     int offline;
+    const emza_policy *policy;             /* NULL: the built-in default (trustedTsas, chain) */
 } emza__tsp_context;
 
 /** A timestamp's validation: the token and the ETSI verdict (emza__tsp_validation_free). */
@@ -145,6 +146,7 @@ typedef struct emza__tsp_validation {
     emza_subindication sub;                 /* EMZA_SUB_NONE when passed */
     char message[EMZA_FINDING_MESSAGE_MAX]; /* the deciding reason, "" when passed */
     emza__findings warnings;                /* remarks on the TSA's chain (stage 0) */
+    emza__findings infos;                   /* the policy's INFORM entries (stage 0) */
 } emza__tsp_validation;
 
 /**

@@ -5,6 +5,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,20 +17,36 @@
 
 #include "cert_internal.h"
 #include "crypto_policy.h"
+#include "policy_internal.h"
 #include "sign_internal.h"
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/guard.h"
 #include "verify_internal.h"
 
+/* The size of the options struct of each version (docs/ABI.md: fields are only appended). */
+static size_t options_size(unsigned int version)
+{
+    switch (version) {
+    case 1:
+        return offsetof(emza_verify_options, policy);
+    case 2:
+        return sizeof(emza_verify_options);
+    default:
+        return 0;
+    }
+}
+
 int emza_verify_options_init(emza_verify_options *opts, unsigned int version)
 {
     EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
-    EMZA_ENSURE_MSG(version == EMZA_VERIFY_OPTIONS_VERSION, EMZA_EVERSION,
-                    "verify options version %u is not supported (this library knows %u)", version,
-                    EMZA_VERIFY_OPTIONS_VERSION);
+    size_t size = options_size(version);
+    EMZA_ENSURE_MSG(size != 0, EMZA_EVERSION,
+                    "verify options version %u is not supported (this library knows 1 to %u)",
+                    version, EMZA_VERIFY_OPTIONS_VERSION);
     emza_verify_options defaults = EMZA_VERIFY_OPTIONS_INIT;
-    *opts = defaults;
+    defaults.version = version;
+    memcpy(opts, &defaults, size);
     return EMZA_OK;
 }
 
@@ -62,6 +79,32 @@ static detected_format detect(const uint8_t *data, size_t len)
     return DETECTED_UNKNOWN;
 }
 
+/*
+ * The policy's minimum signature level (signatureLevel), on the level each
+ * format module reported; entries the constraint does not speak of (a lone
+ * timestamp, a broken file with no level) are left alone.
+ */
+static int check_signature_levels(const emza__verify_job *job)
+{
+    const emza_policy *p = job->policy;
+    if (p->sig_level_min == EMZA__SIG_LEVEL_NONE)
+        return EMZA_OK;
+    for (size_t i = 0; i < emza_report_signature_count(job->report); i++) {
+        emza_signature_report *sig = emza__report_signature_at(job->report, i);
+        const char *level = emza_signature_level(sig);
+        int have = emza__policy_sig_level_of(level);
+        if (have < 0 || have >= (int)p->sig_level_min)
+            continue;
+        EMZA_GUARD(emza__policy_record(
+            p->sig_level_level, emza__sig_errors(sig), emza__sig_warnings(sig),
+            emza__sig_infos(sig), EMZA_STAGE_ACCEPTANCE, EMZA_SUB_SIG_CONSTRAINTS_FAILURE,
+            "SIGNATURE_LEVEL", "the signature is of level %s; the policy \"%s\" requires at least %s",
+            level, p->name, emza__policy_sig_level_name(p->sig_level_min)));
+        emza__sig_decide(sig);
+    }
+    return EMZA_OK;
+}
+
 static int report_unknown_format(const emza__verify_job *job, const char *why)
 {
     emza_signature_report *sig = NULL;
@@ -77,12 +120,17 @@ int emza_verify_file(emza_report **out, const char *path, const emza_verify_opti
     EMZA_ENSURE(out != NULL, EMZA_EINVAL);
     *out = NULL;
     EMZA_ENSURE(path != NULL, EMZA_EINVAL);
-    emza_verify_options defaults = EMZA_VERIFY_OPTIONS_INIT;
-    if (opts == NULL)
-        opts = &defaults;
-    EMZA_ENSURE_MSG(opts->version == EMZA_VERIFY_OPTIONS_VERSION, EMZA_EVERSION,
-                    "verify options version %u is not supported (this library knows %u)",
-                    opts->version, EMZA_VERIFY_OPTIONS_VERSION);
+    /* Older versions are read up to their own last field; the rest keeps its default. */
+    emza_verify_options o = EMZA_VERIFY_OPTIONS_INIT;
+    if (opts != NULL) {
+        size_t size = options_size(opts->version);
+        EMZA_ENSURE_MSG(size != 0, EMZA_EVERSION,
+                        "verify options version %u is not supported (this library knows 1 to %u)",
+                        opts->version, EMZA_VERIFY_OPTIONS_VERSION);
+        memcpy(&o, opts, size);
+    }
+    opts = &o;
+    const emza_policy *policy = emza__policy_or_default(opts->policy);
     EMZA_ENSURE_MSG(opts->data_paths != NULL || opts->data_count == 0, EMZA_EINVAL,
                     "data_count without data_paths");
     EMZA_GUARD(emza_init());
@@ -106,9 +154,9 @@ int emza_verify_file(emza_report **out, const char *path, const emza_verify_opti
         hex[2 * i + 1] = digits[sha[i] & 0x0F];
     }
     hex[64] = '\0';
-    EMZA_TRY(emza__report_new(&report, path, hex, now, "default"));
+    EMZA_TRY(emza__report_new(&report, path, hex, now, emza_policy_name(policy)));
 
-    emza__verify_job job = {opts, now, path, file.data, file.len, report};
+    emza__verify_job job = {opts, now, path, file.data, file.len, report, policy};
     switch (detect(file.data, file.len)) {
     case DETECTED_XML:
         EMZA_TRY(emza__xades_verify(&job));
@@ -126,6 +174,7 @@ int emza_verify_file(emza_report **out, const char *path, const emza_verify_opti
                                 : "the file is neither an XML signature nor a CMS/CAdES signature"));
         break;
     }
+    EMZA_TRY(check_signature_levels(&job));
     *out = report;
     report = NULL;
 cleanup:
@@ -179,6 +228,7 @@ int emza__verify_signer_chain(emza_signature_report *sig, const emza__verify_job
     copts.timeout_seconds = job->opts->timeout_seconds;
     copts.transport = job->opts->transport;
     copts.transport_ctx = job->opts->transport_ctx;
+    copts.policy = job->policy;
     EMZA_TRY(emza_trust_verify(&chain, job->opts->trust, signer, &copts));
 
     for (size_t i = 0; i < emza_chain_result_error_count(chain); i++) {
@@ -192,24 +242,47 @@ int emza__verify_signer_chain(emza_signature_report *sig, const emza__verify_job
         EMZA_TRY(emza__findings_add(emza__sig_warnings(sig), 0, EMZA_SUB_NONE,
                                     emza_chain_result_warning_code(chain, i), "%s",
                                     emza_chain_result_warning_message(chain, i)));
+    for (size_t i = 0; i < emza_chain_result_info_count(chain); i++)
+        EMZA_TRY(emza__findings_add(emza__sig_infos(sig), 0, EMZA_SUB_NONE,
+                                    emza_chain_result_info_code(chain, i), "%s",
+                                    emza_chain_result_info_message(chain, i)));
 cleanup:
     emza_chain_result_free(chain);
     emza_cert_list_free(helpers);
     return rc;
 }
 
-int emza__verify_signature_algorithm(emza_signature_report *sig, int md_nid, const EVP_PKEY *key)
+int emza__verify_signature_algorithm(emza_signature_report *sig, const emza__verify_job *job,
+                                     int md_nid, const EVP_PKEY *key)
 {
-    emza__findings *errors = emza__sig_errors(sig);
-    const char *why = NULL;
-    if (!emza__policy_digest_ok(md_nid, &why))
-        EMZA_GUARD(emza__findings_add(errors, EMZA_STAGE_ACCEPTANCE,
-                                      EMZA_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE, "WEAK_ALGORITHM",
-                                      "the signature's digest is not acceptable: %s", why));
-    char key_why[160];
-    if (key != NULL && !emza__policy_key_ok(key, key_why, sizeof(key_why)))
-        EMZA_GUARD(emza__findings_add(errors, EMZA_STAGE_ACCEPTANCE,
-                                      EMZA_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE, "WEAK_KEY",
-                                      "the signing key is not acceptable: %s", key_why));
+    const emza_policy *p = job->policy;
+    int64_t poe = emza_signature_best_signature_time(sig);
+    char why[200];
+    if (!emza__policy_digest_check(p, md_nid, poe, why, sizeof(why)))
+        EMZA_GUARD(emza__policy_record(p->crypto_level, emza__sig_errors(sig),
+                                       emza__sig_warnings(sig), emza__sig_infos(sig),
+                                       EMZA_STAGE_ACCEPTANCE,
+                                       EMZA_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE, "WEAK_ALGORITHM",
+                                       "the signature's digest is not acceptable: %s", why));
+    if (key != NULL && !emza__policy_key_check(p, key, poe, why, sizeof(why)))
+        EMZA_GUARD(emza__policy_record(p->crypto_level, emza__sig_errors(sig),
+                                       emza__sig_warnings(sig), emza__sig_infos(sig),
+                                       EMZA_STAGE_ACCEPTANCE,
+                                       EMZA_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE, "WEAK_KEY",
+                                       "the signing key is not acceptable: %s", why));
     return EMZA_OK;
+}
+
+int emza__verify_content_digest(emza_signature_report *sig, const emza__verify_job *job,
+                                int md_nid, const char *what)
+{
+    const emza_policy *p = job->policy;
+    char why[200];
+    if (emza__policy_digest_check(p, md_nid, emza_signature_best_signature_time(sig), why,
+                                  sizeof(why)))
+        return EMZA_OK;
+    return emza__policy_record(p->crypto_level, emza__sig_errors(sig), emza__sig_warnings(sig),
+                               emza__sig_infos(sig), EMZA_STAGE_ACCEPTANCE,
+                               EMZA_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE, "WEAK_ALGORITHM",
+                               "%s is digested with a weak algorithm: %s", what, why);
 }

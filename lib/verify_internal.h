@@ -27,12 +27,13 @@ enum {
 };
 
 typedef struct emza__verify_job {
-    const emza_verify_options *opts; /* version checked */
+    const emza_verify_options *opts; /* version checked, older versions completed with defaults */
     int64_t validation_time;
     const char *path;                /* the signed file */
     const uint8_t *data;             /* its bytes */
     size_t len;
     emza_report *report;             /* to fill: format and one entry per signature */
+    const emza_policy *policy;       /* never NULL: the options' policy or the built-in default */
 } emza__verify_job;
 
 /** CMS / CAdES, DER or PEM (cades_verify.c). */
@@ -59,9 +60,20 @@ int emza__verify_signer_chain(emza_signature_report *sig, const emza__verify_job
                               int64_t best_time);
 
 /**
- * The policy's acceptance of the signature's own digest and key: a weak one
- * is an error at EMZA_STAGE_ACCEPTANCE (CRYPTO_CONSTRAINTS_FAILURE_NO_POE).
+ * The policy's acceptance of the signature's own digest and key, with the
+ * signature's best signature time as its proof of existence: a weak one is
+ * recorded at the policy's cryptographic level (FAIL: an error at
+ * EMZA_STAGE_ACCEPTANCE, CRYPTO_CONSTRAINTS_FAILURE_NO_POE).
  */
-int emza__verify_signature_algorithm(emza_signature_report *sig, int md_nid, const EVP_PKEY *key);
+int emza__verify_signature_algorithm(emza_signature_report *sig, const emza__verify_job *job,
+                                     int md_nid, const EVP_PKEY *key);
+
+/**
+ * The policy's acceptance of a digest the signature uses for its content
+ * (a reference's DigestMethod): like emza__verify_signature_algorithm.
+ * `what` names it in the message ("reference 2").
+ */
+int emza__verify_content_digest(emza_signature_report *sig, const emza__verify_job *job,
+                                int md_nid, const char *what);
 
 #endif /* EMZA_VERIFY_INTERNAL_H */

@@ -43,6 +43,7 @@
 #include "xades_internal.h"
 #include "xml_parse.h"
 #include "xmldsig.h"
+#include "policy_internal.h"
 
 typedef struct xv_doc {
     const emza__verify_job *job;
@@ -627,6 +628,26 @@ static int record_object(xv_sig *s, const emza__reference *ref, const emza__ref_
     return EMZA_OK;
 }
 
+/* The policy's allowed transforms (xml.transforms); what no policy may allow is refused at parsing. */
+static int check_transforms(xv_sig *s, const emza__reference *ref, size_t index)
+{
+    const emza_policy *p = s->d->job->policy;
+    for (size_t i = 0; i < ref->transform_count; i++) {
+        const emza__transform *t = &ref->transforms[i];
+        unsigned int bit = t->kind == EMZA__XF_ENVELOPED ? EMZA__XFORM_ENVELOPED
+                           : t->kind == EMZA__XF_BASE64
+                               ? EMZA__XFORM_BASE64
+                               : emza__policy_c14n_bit(t->c14n.mode, t->c14n.with_comments);
+        if (!(p->transforms & bit))
+            EMZA_GUARD(emza__policy_record(
+                p->transform_level, ERRORS(s), WARNINGS(s), emza__sig_infos(s->report),
+                EMZA_STAGE_FORMAT, EMZA_SUB_FORMAT_FAILURE, "TRANSFORM_NOT_ALLOWED",
+                "reference %zu uses the transform %s, which the policy \"%s\" does not allow",
+                index + 1, emza__policy_transform_name(bit), p->name));
+    }
+    return EMZA_OK;
+}
+
 static int check_reference(xv_sig *s, const emza__ref_ctx *ctx, size_t index)
 {
     const emza__reference *ref = &s->si.refs[index];
@@ -645,12 +666,10 @@ static int check_reference(xv_sig *s, const emza__ref_ctx *ctx, size_t index)
                                       "its digest does not match",
                                       index + 1,
                                       emza__xml_clip(clip, sizeof(clip), ref->uri ? ref->uri : "")));
-    const char *why = NULL;
-    if (!emza__policy_digest_ok(ref->md_nid, &why))
-        EMZA_GUARD(emza__findings_add(ERRORS(s), EMZA_STAGE_ACCEPTANCE,
-                                      EMZA_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE, "WEAK_ALGORITHM",
-                                      "reference %zu is digested with a weak algorithm: %s",
-                                      index + 1, why));
+    char what[32];
+    snprintf(what, sizeof(what), "reference %zu", index + 1);
+    EMZA_GUARD(emza__verify_content_digest(s->report, s->d->job, ref->md_nid, what));
+    EMZA_GUARD(check_transforms(s, ref, index));
     if (s->signed_props != NULL && index == s->signed_props_ref)
         return EMZA_OK;
     if (target.same_document && target.element != NULL && target.element == s->key_info)
@@ -738,7 +757,7 @@ static int check_signature(xv_sig *s)
     if (s->signer != NULL)
         EMZA_GUARD(emza__verify_signer_chain(s->report, job, s->signer, s->embedded,
                                              job->validation_time));
-    return emza__verify_signature_algorithm(s->report, EVP_MD_get_type(s->si.md), s->key);
+    return emza__verify_signature_algorithm(s->report, job, EVP_MD_get_type(s->si.md), s->key);
 }
 
 static int verify_one(xv_doc *d, const xmlNode *node)

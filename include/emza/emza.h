@@ -26,5 +26,6 @@
 #include "verify.h"
 #include "options.h"
 #include "auth.h"
+#include "policy.h"
 
 #endif /* EMZA_EMZA_H */

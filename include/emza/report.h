@@ -110,6 +110,13 @@ EMZA_EXTERN const char *emza_signature_error_message(const emza_signature_report
 EMZA_EXTERN size_t emza_signature_warning_count(const emza_signature_report *sig);
 EMZA_EXTERN const char *emza_signature_warning_code(const emza_signature_report *sig, size_t index);
 EMZA_EXTERN const char *emza_signature_warning_message(const emza_signature_report *sig, size_t index);
+/**
+ * Informational entries: a policy constraint at level INFORM that was not met
+ * (policy.h). They never change the indication. Same conventions as warnings.
+ */
+EMZA_EXTERN size_t emza_signature_info_count(const emza_signature_report *sig);
+EMZA_EXTERN const char *emza_signature_info_code(const emza_signature_report *sig, size_t index);
+EMZA_EXTERN const char *emza_signature_info_message(const emza_signature_report *sig, size_t index);
 
 /* --- rendering --- */
 

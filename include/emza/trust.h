@@ -8,7 +8,8 @@
  *
  * emza_trust_verify() builds a chain from a certificate to an anchor (with
  * extra untrusted certificates to help), validates it at a chosen time under
- * the default policy (CONTRACT.md "Default validation policy"), checks the
+ * the options' policy (policy.h; by default CONTRACT.md's "Default validation
+ * policy"), checks the
  * purpose of the end certificate, and returns an emza_chain_result with an
  * ETSI EN 319 102-1 indication and sub-indication. A certificate that does
  * not validate is a verdict in the result, not an error code.
@@ -47,6 +48,7 @@
 #include "cert.h"
 #include "common.h"
 #include "indication.h"
+#include "policy.h"
 #include "transport.h"
 
 #ifdef __cplusplus
@@ -95,7 +97,8 @@ typedef enum emza_purpose {
                                      digitalSignature or nonRepudiation */
 } emza_purpose;
 
-#define EMZA_CHAIN_OPTIONS_VERSION 1u
+/** Version 2 appended `policy`; version 1 structs are still accepted (policy NULL). */
+#define EMZA_CHAIN_OPTIONS_VERSION 2u
 
 /** Options of emza_trust_verify. Fields are only ever appended. */
 typedef struct emza_chain_options {
@@ -108,12 +111,17 @@ typedef struct emza_chain_options {
     int timeout_seconds;         /**< per OCSP or CRL request; 0: EMZA_NETWORK_TIMEOUT_DEFAULT */
     emza_transport_fn transport; /**< route OCSP and CRL requests through the application, or NULL */
     void *transport_ctx;         /**< passed to `transport` */
+    /* version 2 */
+    const emza_policy *policy;   /**< the validation policy (borrowed); NULL: the built-in default */
 } emza_chain_options;
 
 #define EMZA_CHAIN_OPTIONS_INIT                                                                    \
-    {EMZA_CHAIN_OPTIONS_VERSION, 0, 0, EMZA_PURPOSE_SIGN, NULL, 0, 0, NULL, NULL}
+    {EMZA_CHAIN_OPTIONS_VERSION, 0, 0, EMZA_PURPOSE_SIGN, NULL, 0, 0, NULL, NULL, NULL}
 
-/** Sets `*opts` to the defaults. EMZA_EVERSION for a version this library does not know. */
+/**
+ * Sets `*opts` to the defaults of `version` (1 or 2: only that version's
+ * fields are written). EMZA_EVERSION for a version this library does not know.
+ */
 EMZA_EXTERN int emza_chain_options_init(emza_chain_options *opts, unsigned int version);
 
 typedef struct emza_chain_result emza_chain_result;
@@ -157,6 +165,10 @@ EMZA_EXTERN const emza_cert *emza_chain_result_chain_cert(const emza_chain_resul
 EMZA_EXTERN size_t emza_chain_result_warning_count(const emza_chain_result *result);
 EMZA_EXTERN const char *emza_chain_result_warning_code(const emza_chain_result *result, size_t index);
 EMZA_EXTERN const char *emza_chain_result_warning_message(const emza_chain_result *result, size_t index);
+/** Informational entries (policy constraints at level INFORM); same conventions as warnings. */
+EMZA_EXTERN size_t emza_chain_result_info_count(const emza_chain_result *result);
+EMZA_EXTERN const char *emza_chain_result_info_code(const emza_chain_result *result, size_t index);
+EMZA_EXTERN const char *emza_chain_result_info_message(const emza_chain_result *result, size_t index);
 EMZA_EXTERN size_t emza_chain_result_error_count(const emza_chain_result *result);
 EMZA_EXTERN const char *emza_chain_result_error_code(const emza_chain_result *result, size_t index);
 EMZA_EXTERN const char *emza_chain_result_error_message(const emza_chain_result *result, size_t index);

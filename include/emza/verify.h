@@ -2,8 +2,8 @@
  * libemza — verifying signed documents.
  *
  * emza_verify_file() recognises the format of a file (XML signature, CMS /
- * CAdES in DER or PEM), validates every signature in it under the default
- * policy, and returns an emza_report (report.h). A signature that does not
+ * CAdES in DER or PEM), validates every signature in it under the options'
+ * policy (policy.h; NULL: the built-in default policy), and returns an emza_report (report.h). A signature that does not
  * validate is a verdict in the report; an error code means no report could be
  * made (unreadable file, bad options, out of memory).
  *
@@ -13,7 +13,7 @@
  * network access happens at all.
  *
  * Thread-safety: emza_verify_file may run in many threads at once sharing one
- * emza_trust and one untrusted list.
+ * emza_trust, one untrusted list and one emza_policy.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -22,6 +22,7 @@
 
 #include "cert.h"
 #include "common.h"
+#include "policy.h"
 #include "report.h"
 #include "sign.h"
 #include "transport.h"
@@ -34,7 +35,8 @@ extern "C" {
 /** Largest signed file accepted when it is read whole (XML, CMS); detached content is streamed. */
 #define EMZA_SIGNED_FILE_MAX (256 * 1024 * 1024)
 
-#define EMZA_VERIFY_OPTIONS_VERSION 1u
+/** Version 2 appended `policy`; version 1 structs are still accepted (policy NULL). */
+#define EMZA_VERIFY_OPTIONS_VERSION 2u
 
 /** Options of emza_verify_file. Fields are only ever appended; start from EMZA_VERIFY_OPTIONS_INIT. */
 typedef struct emza_verify_options {
@@ -51,12 +53,19 @@ typedef struct emza_verify_options {
     int timeout_seconds;             /**< per network request; 0: EMZA_NETWORK_TIMEOUT_DEFAULT */
     emza_transport_fn transport;     /**< route requests through the application, or NULL */
     void *transport_ctx;
+    /* version 2 */
+    const emza_policy *policy;       /**< validation policy (borrowed; may be shared between
+                                          threads); NULL: the built-in default. Its name is the
+                                          report's "policy". */
 } emza_verify_options;
 
 #define EMZA_VERIFY_OPTIONS_INIT                                                                   \
-    {EMZA_VERIFY_OPTIONS_VERSION, NULL, NULL, 0, 0, 0, NULL, 0, NULL, NULL, 0, NULL, NULL}
+    {EMZA_VERIFY_OPTIONS_VERSION, NULL, NULL, 0, 0, 0, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL}
 
-/** Sets `*opts` to the defaults. EMZA_EVERSION for an unknown version. */
+/**
+ * Sets `*opts` to the defaults of `version` (1 or 2: only that version's
+ * fields are written). EMZA_EVERSION for an unknown version.
+ */
 EMZA_EXTERN int emza_verify_options_init(emza_verify_options *opts, unsigned int version);
 
 /**

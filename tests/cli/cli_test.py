@@ -1100,6 +1100,145 @@ class TestAuth(EmzaTestCase):
         self.assertEqual(run.rc, 0, run)
         self.assertTrue(json.loads(run.out)["signature"])
 
+# ---------------------------------------------------------------------------
+# emza verify --policy (docs/POLICY.md)
+# ---------------------------------------------------------------------------
+
+SOURCE_ROOT = os.environ.get("EMZA_SOURCE_ROOT",
+                             os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+
+
+class TestVerifyPolicy(EmzaTestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="emza-cli-policy-")
+        self.dir = self.tmp.name
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def sign(self, who, fmt="cades-detached"):
+        xml = fmt.startswith("xades")
+        data = os.path.join(self.dir, who + (".in.xml" if xml else ".txt"))
+        with open(data, "w", encoding="utf-8") as f:
+            f.write("<deed><party>Ali</party></deed>" if xml else "the signed text\n")
+        out = os.path.join(self.dir, who + (".xml" if xml else ".p7s"))
+        env = dict(os.environ, EMZA_CLI_P12_PASS="emza-test")
+        proc = subprocess.run([TOOL, "sign", "--format", fmt, "--key", pki(who + ".p12"),
+                               "--pass-env", "EMZA_CLI_P12_PASS", "-o", out, data],
+                              stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return out, (None if xml else data)
+
+    def policy(self, name, body):
+        path = os.path.join(self.dir, name + ".json")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(json.dumps(dict({"emzaPolicy": 1, "name": name}, **body)))
+        return path
+
+    def check(self, doc, data, policy, rc, indication, sub):
+        args = ["verify", doc, "--trust", pki("trust/root.pem"), "--offline", "--json"]
+        if data:
+            args += ["--data", data]
+        if policy is not None:
+            args += ["--policy", policy]
+        run = self.emza(*args)
+        self.assertEqual(run.rc, rc, run.out + run.err)
+        report = self.json_out(run)
+        self.assertEqual(len(report["signatures"]), 1)
+        sig = report["signatures"][0]
+        self.assertEqual((sig["indication"], sig["subIndication"]), (indication, sub), run.out)
+        return report, sig
+
+    @staticmethod
+    def codes(sig, key):
+        return [item["code"] for item in sig[key]]
+
+    def test_verify_policy__default_name_and_file_equal_builtin(self):
+        doc, data = self.sign("citizen-ec")
+        builtin, _ = self.check(doc, data, None, 0, "TOTAL_PASSED", None)
+        named, _ = self.check(doc, data, "default", 0, "TOTAL_PASSED", None)
+        from_file, _ = self.check(doc, data, os.path.join(SOURCE_ROOT, "policies", "default.json"),
+                                  0, "TOTAL_PASSED", None)
+        self.assertEqual(builtin["policy"], "default")
+        for report in (named, from_file):  # each run validates at its own "now"
+            report["validationTime"] = builtin["validationTime"]
+            report["signatures"][0]["bestSignatureTime"] = builtin["signatures"][0]["bestSignatureTime"]
+        self.assertEqual(builtin, named)
+        self.assertEqual(builtin, from_file)
+
+    def test_verify_policy__required_level_t_fails_a_b_signature(self):
+        doc, data = self.sign("citizen-ec")
+        report, sig = self.check(doc, data, self.policy("need-t", {"signatureLevel": {"minimum": "T"}}),
+                                 2, "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE")
+        self.assertEqual(report["policy"], "need-t")
+        self.assertEqual(sig["errors"][0]["code"], "SIGNATURE_LEVEL")
+        # WARN: the same finding as a warning, and the signature passes.
+        _, sig = self.check(doc, data, self.policy("want-t", {"signatureLevel": {"minimum": "T",
+                                                                                 "level": "WARN"}}),
+                            0, "TOTAL_PASSED", None)
+        self.assertIn("SIGNATURE_LEVEL", self.codes(sig, "warnings"))
+
+    def test_verify_policy__rsa1024_allowed_until_2099_passes(self):
+        doc, data = self.sign("rsa1024")
+        self.check(doc, data, None, 2, "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE_NO_POE")
+        legacy = self.policy("legacy", {"cryptographic": {"keyAlgorithms": [
+            {"name": "rsa", "minBits": 1024, "expires": "2099-01-01T00:00:00Z"},
+            {"name": "ec", "minBits": 256}]}})
+        self.check(doc, data, legacy, 0, "TOTAL_PASSED", None)
+        expired = self.policy("expired", {"cryptographic": {"keyAlgorithms": [
+            {"name": "rsa", "minBits": 1024, "expires": "2020-01-01T00:00:00Z"}]}})
+        _, sig = self.check(doc, data, expired, 2, "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE_NO_POE")
+        self.assertIn("2020-01-01T00:00:00Z", " ".join(e["message"] for e in sig["errors"]))
+
+    def test_verify_policy__key_usage_and_revocation_source_levels(self):
+        doc, data = self.sign("no-nonrepudiation")
+        self.check(doc, data, None, 2, "INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE")
+        _, sig = self.check(doc, data, self.policy("ku-warn", {"signingCertificate": {"keyUsage": {
+            "level": "WARN"}}}), 0, "TOTAL_PASSED", None)
+        self.assertIn("KEY_USAGE", self.codes(sig, "warnings"))
+        doc, data = self.sign("citizen-ec")
+        _, sig = self.check(doc, data, None, 0, "TOTAL_PASSED", None)
+        self.assertIn("NO_REVOCATION_SOURCE", self.codes(sig, "warnings"))
+        _, sig = self.check(doc, data, self.policy("src-fail", {"revocation": {"noRevocationSource": {
+            "level": "FAIL"}}}), 2, "INDETERMINATE", "TRY_LATER")
+        self.assertIn("NO_REVOCATION_SOURCE", self.codes(sig, "errors"))
+        _, sig = self.check(doc, data, self.policy("src-info", {"revocation": {"noRevocationSource": {
+            "level": "INFORM"}}}), 0, "TOTAL_PASSED", None)
+        self.assertIn("NO_REVOCATION_SOURCE", self.codes(sig, "infos"))
+        self.assertNotIn("NO_REVOCATION_SOURCE", self.codes(sig, "warnings"))
+
+    def test_verify_policy__xml_transform_not_allowed_fails(self):
+        doc, _ = self.sign("citizen-ec", "xades-enveloped")
+        self.check(doc, None, None, 0, "TOTAL_PASSED", None)
+        _, sig = self.check(doc, None, self.policy("no-enveloped", {"xml": {"transforms": {
+            "allowed": ["exc-c14n"]}}}), 1, "TOTAL_FAILED", "FORMAT_FAILURE")
+        self.assertEqual(sig["errors"][0]["code"], "TRANSFORM_NOT_ALLOWED")
+
+    def test_verify_policy__bad_policy_files_exit_4_with_one_line(self):
+        doc, data = self.sign("citizen-ec")
+        base = ["verify", doc, "--data", data, "--trust", pki("trust/root.pem"), "--offline"]
+        cases = [
+            (self.policy("colour", {"colour": "red"}), "$: unknown key \"colour\""),
+            (self.policy("digest", {"cryptographic": {"digestAlgorithms": [{"name": "sha999"}]}}),
+             "$.cryptographic.digestAlgorithms[0].name"),
+            (self.policy("date", {"cryptographic": {"digestAlgorithms": [
+                {"name": "sha1", "expires": "yesterday"}]}}), "expires"),
+            (self.policy("xslt", {"xml": {"transforms": {"allowed": ["xslt"]}}}), "not supported"),
+            (os.path.join(self.dir, "missing.json"), "missing.json"),
+        ]
+        big = os.path.join(self.dir, "big.json")
+        with open(big, "w", encoding="utf-8") as f:
+            f.write(json.dumps({"emzaPolicy": 1, "name": "big", "description": "x" * (64 * 1024)}))
+        cases.append((big, "limit"))
+        notjson = os.path.join(self.dir, "notjson.json")
+        with open(notjson, "w", encoding="utf-8") as f:
+            f.write("{\"emzaPolicy\": 1,")
+        cases.append((notjson, "not valid JSON"))
+        for path, part in cases:
+            with self.subTest(policy=os.path.basename(path)):
+                run = self.assert_one_line_error(self.emza(*base, "--policy", path), 4, part)
+                self.assertIn("--policy", run.err)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1219,6 +1219,76 @@ static void expect_chain(emza_chain_result *r, emza_indication ind, emza_subindi
                  emza_chain_result_message(r));
 }
 
+static emza_chain_result *verify_chain_policy(const char *name, int64_t when, const char *json)
+{
+    emza_policy *p = NULL;
+    if (emza_policy_parse(&p, json, strlen(json)) != EMZA_OK)
+        fail_msg("policy: %s", emza_error_last()->message);
+    emza_cert *c = load(name);
+    emza_chain_options o = EMZA_CHAIN_OPTIONS_INIT;
+    o.untrusted = fx.chain;
+    o.has_validation_time = when != 0;
+    o.validation_time = when;
+    o.policy = p;
+    emza_chain_result *r = NULL;
+    if (emza_trust_verify(&r, fx.trust, c, &o) != EMZA_OK)
+        fail_msg("%s: %s", name, emza_error_last()->message);
+    emza_cert_free(c);
+    emza_policy_free(p);
+    return r;
+}
+
+static int chain_has(emza_chain_result *r, int errors, const char *code)
+{
+    size_t n = errors ? emza_chain_result_error_count(r) : emza_chain_result_warning_count(r);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(errors ? emza_chain_result_error_code(r, i) : emza_chain_result_warning_code(r, i),
+                   code) == 0)
+            return 1;
+    return 0;
+}
+
+/* The policy's revocation constraints (docs/POLICY.md): freshness and the missing nonce. */
+static void test_chain__policy_freshness_and_nonce_levels(void **state)
+{
+    (void)state;
+    /* `stale` answers with thisUpdate ~ now and nextUpdate a minute later: usable until
+       nextUpdate + skew, but older than a 60-second maximum age by then. */
+    int64_t inside = (int64_t)time(NULL) + 60 + EMZA_REVOCATION_CLOCK_SKEW - 30;
+    emza_chain_result *r = verify_chain_policy(
+        "stale", inside,
+        "{\"emzaPolicy\": 1, \"name\": \"fresh\", \"revocation\": {\"freshness\": "
+        "{\"maxAgeSeconds\": 60}}}");
+    expect_chain(r, EMZA_INDETERMINATE, EMZA_SUB_TRY_LATER, "stale, max age 60 s");
+    assert_string_equal(emza_chain_result_error_code(r, 0), "REVOCATION_NOT_FRESH");
+    emza_chain_result_free(r);
+    r = verify_chain_policy("stale", inside,
+                            "{\"emzaPolicy\": 1, \"name\": \"hour\", \"revocation\": "
+                            "{\"freshness\": {\"maxAgeSeconds\": 3600}}}");
+    expect_chain(r, EMZA_TOTAL_PASSED, EMZA_SUB_NONE, "stale, max age an hour");
+    emza_chain_result_free(r);
+    r = verify_chain_policy("stale", inside,
+                            "{\"emzaPolicy\": 1, \"name\": \"warn\", \"revocation\": "
+                            "{\"freshness\": {\"level\": \"WARN\", \"maxAgeSeconds\": 60}}}");
+    expect_chain(r, EMZA_TOTAL_PASSED, EMZA_SUB_NONE, "stale, max age 60 s at WARN");
+    assert_true(chain_has(r, 0, "REVOCATION_NOT_FRESH"));
+    emza_chain_result_free(r);
+
+    /* `sha256id` never echoes the nonce: a warning by default, TRY_LATER at FAIL. */
+    r = verify_chain_policy("sha256id", 0,
+                            "{\"emzaPolicy\": 1, \"name\": \"nonce\", \"revocation\": "
+                            "{\"ocspNonceMissing\": {\"level\": \"FAIL\"}}}");
+    expect_chain(r, EMZA_INDETERMINATE, EMZA_SUB_TRY_LATER, "no nonce at FAIL");
+    assert_true(chain_has(r, 1, "OCSP_NONCE_MISSING"));
+    emza_chain_result_free(r);
+    r = verify_chain_policy("sha256id", 0,
+                            "{\"emzaPolicy\": 1, \"name\": \"quiet\", \"revocation\": "
+                            "{\"ocspNonceMissing\": {\"level\": \"IGNORE\"}}}");
+    expect_chain(r, EMZA_TOTAL_PASSED, EMZA_SUB_NONE, "no nonce ignored");
+    assert_false(chain_has(r, 0, "OCSP_NONCE_MISSING"));
+    emza_chain_result_free(r);
+}
+
 static void test_chain__verdicts_from_revocation(void **state)
 {
     (void)state;
@@ -1404,6 +1474,7 @@ int main(void)
         cmocka_unit_test_setup(test_cache__bounded_with_eviction_and_expiry, test_setup),
         cmocka_unit_test_setup(test_cache__eight_threads, test_setup),
         cmocka_unit_test_setup(test_chain__verdicts_from_revocation, test_setup),
+        cmocka_unit_test_setup(test_chain__policy_freshness_and_nonce_levels, test_setup),
         cmocka_unit_test(test_chain__network_options_default_to_none),
         cmocka_unit_test_setup(test_chain__options_carry_timeout_and_transport, test_setup),
         cmocka_unit_test_setup(test_chain__revoked_ca_is_revoked_ca_no_poe, test_setup),

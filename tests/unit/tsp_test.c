@@ -48,6 +48,7 @@
 #include <emza/datetime.h>
 #include <emza/error.h>
 #include <emza/indication.h>
+#include <emza/policy.h>
 #include <emza/report.h>
 #include <emza/sign.h>
 #include <emza/signer.h>
@@ -1172,7 +1173,7 @@ static void test_tsp_validate__chain_verdicts(void **state)
 {
     (void)state;
     static const char data[] = "validated";
-    emza__tsp_context cx = {g_trust, {NULL, NULL}, 0, 1};
+    emza__tsp_context cx = {g_trust, {NULL, NULL}, 0, 1, NULL};
     cx.validation_time = g_now;
     emza__tsp_validation v;
 
@@ -1232,6 +1233,65 @@ static void test_tsp_validate__chain_verdicts(void **state)
        purpose check is covered by trust_test; the limit: */
     assert_error(emza__tsp_validate(&v, NULL, EMZA_TSP_TOKEN_MAX + 1, NULL, 0, &cx), EMZA_ELIMIT);
     assert_null(v.token.certs);
+}
+
+/* The policy's trustedTsas (docs/POLICY.md): a TSA the store trusts but the list does not. */
+static void test_tsp_validate__policy_trusted_tsas(void **state)
+{
+    (void)state;
+    static const char data[] = "validated";
+    inproc x = {0};
+    emza_buf token;
+    assert_ok(inproc_stamp(&x, &token, NULL, EVP_sha256(), NULL, data, sizeof(data) - 1));
+    emza_cert *tsa = cert_at(g_tsa_cert);
+    char json[512];
+    emza_policy *listed = NULL, *other = NULL, *warn = NULL;
+    snprintf(json, sizeof(json),
+             "{\"emzaPolicy\": 1, \"name\": \"listed\", \"timestamps\": {\"trustedTsas\": "
+             "{\"any\": false, \"certificates\": [\"%s\"]}}}",
+             emza_cert_sha256_hex(tsa));
+    assert_ok(emza_policy_parse(&listed, json, strlen(json)));
+    static const char other_json[] =
+        "{\"emzaPolicy\": 1, \"name\": \"other\", \"timestamps\": {\"trustedTsas\": "
+        "{\"any\": false, \"certificates\": "
+        "[\"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"]}}}";
+    assert_ok(emza_policy_parse(&other, other_json, strlen(other_json)));
+    static const char warn_json[] =
+        "{\"emzaPolicy\": 1, \"name\": \"warn\", \"timestamps\": {\"trustedTsas\": "
+        "{\"level\": \"WARN\", \"any\": false}}}";
+    assert_ok(emza_policy_parse(&warn, warn_json, strlen(warn_json)));
+
+    emza__tsp_context cx = {g_trust, {NULL, NULL}, 0, 1, listed};
+    cx.validation_time = g_now;
+    emza__tsp_validation v;
+    assert_ok(emza__tsp_validate(&v, token.data, token.len, (const uint8_t *)data,
+                                 sizeof(data) - 1, &cx));
+    assert_int_equal(v.indication, EMZA_TOTAL_PASSED);
+    emza__tsp_validation_free(&v);
+
+    cx.policy = other;
+    assert_ok(emza__tsp_validate(&v, token.data, token.len, (const uint8_t *)data,
+                                 sizeof(data) - 1, &cx));
+    assert_int_equal(v.indication, EMZA_INDETERMINATE);
+    assert_int_equal(v.sub, EMZA_SUB_CHAIN_CONSTRAINTS_FAILURE);
+    assert_non_null(strstr(v.message, "not among the TSAs the policy \"other\" trusts"));
+    emza__tsp_validation_free(&v);
+
+    cx.policy = warn;
+    assert_ok(emza__tsp_validate(&v, token.data, token.len, (const uint8_t *)data,
+                                 sizeof(data) - 1, &cx));
+    assert_int_equal(v.indication, EMZA_TOTAL_PASSED);
+    int found = 0;
+    for (size_t i = 0; i < v.warnings.count; i++)
+        found |= strcmp(v.warnings.items[i].code, "TSA_NOT_TRUSTED") == 0;
+    assert_true(found);
+    emza__tsp_validation_free(&v);
+
+    emza_policy_free(listed);
+    emza_policy_free(other);
+    emza_policy_free(warn);
+    emza_cert_free(tsa);
+    emza__buf_free(&token);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1808,6 +1868,7 @@ int main(void)
         TSA_TEST(test_tsp_token_check__the_token_limit_is_enforced),
         TSA_TEST(test_tsp_token_check__a_sha1_imprint_is_not_acceptable),
         TSA_TEST(test_tsp_validate__chain_verdicts),
+        TSA_TEST(test_tsp_validate__policy_trusted_tsas),
         TSA_TEST(test_cades_t__round_trip_detached_and_attached),
         TSA_TEST(test_cades_t__parallel_and_countersignatures_are_stamped),
         TSA_TEST(test_cades_t__expired_signer_passes_with_a_timestamp_inside_its_validity),

@@ -51,6 +51,7 @@ int cli_cmd_verify(const cli_command *self, int argc, char **argv)
     emza_trust *trust = NULL;
     emza_cert_list *untrusted = NULL;
     emza_report *report = NULL;
+    emza_policy *policy = NULL;
     size_t file_count = 0, data_count = 0, trust_count = 0, untrusted_count = 0;
     const char **files = cli_args_values(&args, -1, &file_count);
     const char **data = cli_args_values(&args, OPT_DATA, &data_count);
@@ -70,11 +71,15 @@ int cli_cmd_verify(const cli_command *self, int argc, char **argv)
                   self->title);
         goto cleanup;
     }
-    const char *policy = cli_args_value(&args, OPT_POLICY);
-    if (policy != NULL && strcmp(policy, "default") != 0) {
-        cli_error("%s: --policy: only the default policy is supported by this build yet",
-                  self->title);
-        goto cleanup;
+    /* --policy default is the built-in policy; anything else is a policy file (docs/POLICY.md). */
+    const char *policy_path = cli_args_value(&args, OPT_POLICY);
+    if (policy_path != NULL && strcmp(policy_path, "default") != 0) {
+        int prc = emza_policy_load(&policy, policy_path);
+        if (prc != EMZA_OK) {
+            cli_lib_error(self->title, "--policy", policy_path, prc);
+            goto cleanup;
+        }
+        opts.policy = policy;
     }
     const char *at = cli_args_value(&args, OPT_AT);
     if (at != NULL) {
@@ -109,6 +114,7 @@ int cli_cmd_verify(const cli_command *self, int argc, char **argv)
 
 cleanup:
     emza_report_free(report);
+    emza_policy_free(policy);
     emza_trust_free(trust);
     emza_cert_list_free(untrusted);
     free((void *)files);

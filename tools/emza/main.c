@@ -52,7 +52,7 @@ static const cli_command commands[] = {
      "  --untrusted U     extra certificates for building chains (repeatable)\n"
      "  --at TIME         validate at TIME, e.g. 2026-01-01T00:00:00Z (default: now)\n"
      "  --offline         never use the network\n"
-     "  --policy P        the validation policy (default)\n"
+     "  --policy P        the validation policy: default, or a policy file (docs/POLICY.md)\n"
      "  --json            print the JSON report\n"
      "\nExit status: 0 every signature TOTAL_PASSED, 1 any TOTAL_FAILED, 2 none failed and at\n"
      "least one INDETERMINATE, 3 no signature found, 4 usage or operational error.\n"},
