@@ -20,6 +20,7 @@
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/guard.h"
+#include "util/hex.h"
 #include "verify_internal.h"
 
 int emza_verify_options_init(emza_verify_options *opts, unsigned int version)
@@ -100,12 +101,7 @@ int emza_verify_file(emza_report **out, const char *path, const emza_verify_opti
     char hex[65];
     EMZA_TRY(emza__digest_bytes(sha, &sha_len, file.data ? file.data : (const uint8_t *)"",
                                 file.len, EVP_sha256()));
-    for (unsigned int i = 0; i < 32; i++) {
-        static const char digits[] = "0123456789abcdef";
-        hex[2 * i] = digits[sha[i] >> 4];
-        hex[2 * i + 1] = digits[sha[i] & 0x0F];
-    }
-    hex[64] = '\0';
+    emza__hex_encode(hex, sha, 32);
     EMZA_TRY(emza__report_new(&report, path, hex, now, "default"));
 
     emza__verify_job job = {opts, now, path, file.data, file.len, report};
