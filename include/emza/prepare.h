@@ -28,7 +28,11 @@
  * digest verifies only if the rebuilt signed content is the prepared one
  * (docs/ARCHITECTURE.md, "Two-step signing"). What a signature does not
  * cover — the TSA URL, the CA certificates added beside the signer's — is
- * only as trustworthy as the place the server keeps the state.
+ * only as trustworthy as the place the server keeps the state. And the state
+ * names the files finalize reads: a state from an untrusted party could name
+ * any file the server can read (an attached CAdES would then carry it, signed
+ * by that party's own key). Keep states on the server, or authenticate those
+ * handed to clients (an HMAC of the JSON text with a server key).
  *
  * Thread-safety: an emza_prepared is not modified after it is made or
  * loaded; it may be read (saved, finalized) from several threads at once.
