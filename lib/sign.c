@@ -115,7 +115,8 @@ static int check_inputs(const emza_sign_options *opts, const char *const *inputs
                         strerror(errno));
         EMZA_ENSURE_MSG(S_ISREG(st.st_mode), EMZA_EIO, "%s is not a regular file", inputs[i]);
         EMZA_ENSURE_MSG(output_path == NULL || !same_file(inputs[i], output_path), EMZA_EINVAL,
-                        "the output %s is also an input: inputs are never overwritten", output_path);
+                        "the output %s is also an input: inputs are never overwritten",
+                        output_path);
         for (size_t j = 0; j < i; j++)
             EMZA_ENSURE_MSG(strcmp(emza__base_name(inputs[i]), emza__base_name(inputs[j])) != 0,
                             EMZA_EINVAL, "two inputs share the file name %s",

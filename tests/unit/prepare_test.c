@@ -83,7 +83,7 @@ static emza_prepared *prepare_for(const char *who, const emza_sign_options *o,
     return p;
 }
 
-/* Signs the prepared digest with `who`'s private key as `kind` says; `*len` the signature's size. */
+/* Signs the prepared digest with `who`'s private key as `kind` says; `*len` its size. */
 static void sign_digest(const emza_prepared *p, const char *who, sig_kind kind, uint8_t *sig,
                         size_t *len)
 {

@@ -362,7 +362,8 @@ int cli_cmd_sign(const cli_command *self, int argc, char **argv)
         rc = sign_two_step(self, &args, inputs, input_count);
         goto cleanup;
     }
-    if (cli_args_value(&args, OPT_SIGNATURE) != NULL || cli_args_value(&args, OPT_DIGEST_OUT) != NULL) {
+    if (cli_args_value(&args, OPT_SIGNATURE) != NULL ||
+        cli_args_value(&args, OPT_DIGEST_OUT) != NULL) {
         cli_error("%s: --signature goes with --finalize, --digest-out with --prepare", self->title);
         goto cleanup;
     }

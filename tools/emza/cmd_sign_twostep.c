@@ -1,5 +1,6 @@
 /*
- * emza sign --prepare STATE --cert C.pem [--chain CH.pem] --format F [options] [--digest-out D] INPUT...
+ * emza sign --prepare STATE --cert C.pem [--chain CH.pem] --format F [options]
+ *           [--digest-out D] INPUT...
  * emza sign --finalize STATE --signature SIG -o OUT
  *
  * The two steps of prepare.h from the command line: the state is a file,
