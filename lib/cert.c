@@ -27,6 +27,7 @@
 #include "util/der.h"
 #include "util/file.h"
 #include "util/guard.h"
+#include "util/hex.h"
 #include "util/utf8.h"
 
 /* Longest one-line subject or issuer kept (bytes). */
@@ -225,16 +226,6 @@ static void extract_id(char *dest, size_t dest_size, const char *value, emza_id_
         return;
     if (r.verdict == EMZA_ID_VALID && strlen(r.digits) < dest_size)
         memcpy(dest, r.digits, strlen(r.digits) + 1);
-}
-
-static void hex_encode(char *out, const uint8_t *data, size_t len)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < len; i++) {
-        out[2 * i] = hex[data[i] >> 4];
-        out[2 * i + 1] = hex[data[i] & 0x0F];
-    }
-    out[2 * len] = '\0';
 }
 
 /* ------------------------------------------------------------------------ */
@@ -557,7 +548,7 @@ static int read_facts(emza_cert *c)
     unsigned int md_len = 0;
     EMZA_GUARD_OSSL(EVP_Digest(c->der, c->der_len, c->sha256, &md_len, EVP_sha256(), NULL),
                     EMZA_ECRYPTO);
-    hex_encode(c->sha256_hex, c->sha256, sizeof(c->sha256));
+    emza__hex_encode(c->sha256_hex, c->sha256, sizeof(c->sha256));
 
     /* Key and signature algorithm */
     const EVP_PKEY *key = X509_get0_pubkey(c->x509);

@@ -114,8 +114,9 @@ static int check_inputs(const emza_sign_options *opts, const char *const *inputs
         EMZA_ENSURE_MSG(stat(inputs[i], &st) == 0, EMZA_EIO, "cannot open %s: %s", inputs[i],
                         strerror(errno));
         EMZA_ENSURE_MSG(S_ISREG(st.st_mode), EMZA_EIO, "%s is not a regular file", inputs[i]);
-        EMZA_ENSURE_MSG(!same_file(inputs[i], output_path), EMZA_EINVAL,
-                        "the output %s is also an input: inputs are never overwritten", output_path);
+        EMZA_ENSURE_MSG(output_path == NULL || !same_file(inputs[i], output_path), EMZA_EINVAL,
+                        "the output %s is also an input: inputs are never overwritten",
+                        output_path);
         for (size_t j = 0; j < i; j++)
             EMZA_ENSURE_MSG(strcmp(emza__base_name(inputs[i]), emza__base_name(inputs[j])) != 0,
                             EMZA_EINVAL, "two inputs share the file name %s",
@@ -127,7 +128,15 @@ static int check_inputs(const emza_sign_options *opts, const char *const *inputs
 int emza_sign(const emza_signer *signer, const emza_sign_options *opts, const char *const *inputs,
               size_t input_count, const char *output_path)
 {
-    EMZA_ENSURE(signer != NULL && opts != NULL && output_path != NULL, EMZA_EINVAL);
+    EMZA_ENSURE(output_path != NULL, EMZA_EINVAL);
+    return emza__sign_run(signer, opts, inputs, input_count, output_path, NULL, 0);
+}
+
+int emza__sign_run(const emza_signer *signer, const emza_sign_options *opts,
+                   const char *const *inputs, size_t input_count, const char *output_path,
+                   const uint8_t *id_seed, size_t id_seed_len)
+{
+    EMZA_ENSURE(signer != NULL && opts != NULL, EMZA_EINVAL);
     EMZA_ENSURE(inputs != NULL || input_count == 0, EMZA_EINVAL);
     EMZA_ENSURE_MSG(opts->version == EMZA_SIGN_OPTIONS_VERSION, EMZA_EVERSION,
                     "sign options version %u is not supported (this library knows %u)",
@@ -160,7 +169,7 @@ int emza_sign(const emza_signer *signer, const emza_sign_options *opts, const ch
                     opts->digest);
     EMZA_GUARD(emza_init());
     EMZA_GUARD(check_inputs(opts, inputs, input_count, output_path));
-    if (opts->existing != NULL)
+    if (opts->existing != NULL && output_path != NULL)
         EMZA_ENSURE_MSG(!same_file(opts->existing, output_path), EMZA_EINVAL,
                         "the output %s is the existing signature: write the result to a new file",
                         output_path);
@@ -169,9 +178,12 @@ int emza_sign(const emza_signer *signer, const emza_sign_options *opts, const ch
     EMZA_ENSURE_MSG(signing_time >= 0 && signing_time <= EMZA_TIME_MAX, EMZA_EINVAL,
                     "signing time out of range");
 
-    emza__atomic_file out;
-    EMZA_GUARD(emza__atomic_open(&out, output_path));
-    emza__sign_job job = {signer, opts, inputs, input_count, md, signing_time, &out};
+    /* A dry run's output is never opened: a write to it fails with EMZA_ESTATE. */
+    emza__atomic_file out = {-1, NULL, NULL};
+    if (output_path != NULL)
+        EMZA_GUARD(emza__atomic_open(&out, output_path));
+    emza__sign_job job = {signer, opts, inputs, input_count, md, signing_time, &out,
+                          id_seed, id_seed_len};
     int rc;
     switch (opts->format) {
     case EMZA_FORMAT_CADES_DETACHED:
@@ -182,6 +194,8 @@ int emza_sign(const emza_signer *signer, const emza_sign_options *opts, const ch
         rc = emza__xades_sign(&job);
         break;
     }
+    if (output_path == NULL)
+        return rc; /* a dry run: nothing was opened */
     if (rc == EMZA_OK)
         rc = emza__atomic_commit(&out);
     else

@@ -21,8 +21,23 @@ typedef struct emza__sign_job {
     size_t input_count;
     const EVP_MD *md;              /* the digest for references and the signature */
     int64_t signing_time;          /* the claimed signing time */
-    emza__atomic_file *out;
+    emza__atomic_file *out;        /* never opened in a dry run (emza__sign_run): writes fail */
+    const uint8_t *id_seed;        /* two-step signing: XAdES Ids derived from it; NULL: random */
+    size_t id_seed_len;
 } emza__sign_job;
+
+/**
+ * emza_sign, with what a two-step signing (prepare.c) fixes beyond the
+ * options: `id_seed` (`id_seed_len` bytes, or NULL for random Ids) makes the
+ * XAdES Ids a function of the seed, so that the same inputs, options and
+ * signing time give the same bytes to sign. `output_path` NULL is a dry run
+ * for emza_sign_prepare: no output is opened, and a format module that
+ * reaches its write fails with EMZA_ESTATE (its signer must stop the run at
+ * the signature).
+ */
+int emza__sign_run(const emza_signer *signer, const emza_sign_options *opts,
+                   const char *const *inputs, size_t input_count, const char *output_path,
+                   const uint8_t *id_seed, size_t id_seed_len);
 
 /** CAdES detached / attached (cades_sign.c). */
 int emza__cades_sign(const emza__sign_job *job);

@@ -22,6 +22,7 @@
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/guard.h"
+#include "util/hex.h"
 #include "verify_internal.h"
 
 /* The size of the options struct of each version (docs/ABI.md: fields are only appended). */
@@ -148,12 +149,7 @@ int emza_verify_file(emza_report **out, const char *path, const emza_verify_opti
     char hex[65];
     EMZA_TRY(emza__digest_bytes(sha, &sha_len, file.data ? file.data : (const uint8_t *)"",
                                 file.len, EVP_sha256()));
-    for (unsigned int i = 0; i < 32; i++) {
-        static const char digits[] = "0123456789abcdef";
-        hex[2 * i] = digits[sha[i] >> 4];
-        hex[2 * i + 1] = digits[sha[i] & 0x0F];
-    }
-    hex[64] = '\0';
+    emza__hex_encode(hex, sha, 32);
     EMZA_TRY(emza__report_new(&report, path, hex, now, emza_policy_name(policy)));
 
     emza__verify_job job = {opts, now, path, file.data, file.len, report, policy};

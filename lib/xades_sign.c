@@ -54,6 +54,7 @@
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/guard.h"
+#include "util/hex.h"
 #include "util/utf8.h"
 #include "xml_parse.h"
 #include "xmldsig.h"
@@ -165,11 +166,39 @@ static const char *digest_uri(const emza__sign_job *job)
 /* Ids                                                                       */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * Eight unpredictable bytes for attempt `attempt`: random for a normal
+ * signing; for a two-step signing (job->id_seed) SHA-256 of a label, the
+ * attempt and the seed — the seed is random and kept in the prepared state,
+ * so the Ids stay unpredictable to others yet are the same at prepare and at
+ * finalize.
+ */
+static int id_bytes(const emza__sign_job *job, int attempt, uint8_t r[8])
+{
+    if (job->id_seed == NULL) {
+        EMZA_GUARD_OSSL(RAND_bytes(r, 8), EMZA_ECRYPTO);
+        return EMZA_OK;
+    }
+    emza_buf in;
+    emza__buf_init(&in, 64 + job->id_seed_len);
+    uint8_t d[EVP_MAX_MD_SIZE];
+    unsigned int dl = 0;
+    int rc = emza__buf_appendf(&in, "emza-xades-id-%d:", attempt);
+    if (rc == EMZA_OK)
+        rc = emza__buf_append(&in, job->id_seed, job->id_seed_len);
+    if (rc == EMZA_OK)
+        rc = emza__digest_bytes(d, &dl, in.data, in.len, EVP_sha256());
+    emza__buf_free(&in);
+    EMZA_GUARD(rc);
+    memcpy(r, d, 8);
+    return EMZA_OK;
+}
+
 static int make_id(xs_ctx *x)
 {
     for (int attempt = 0; attempt < 8; attempt++) {
         uint8_t r[8];
-        EMZA_GUARD_OSSL(RAND_bytes(r, sizeof(r)), EMZA_ECRYPTO);
+        EMZA_GUARD(id_bytes(x->job, attempt, r));
         snprintf(x->id, sizeof(x->id), "id-%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
                  r[3], r[4], r[5], r[6], r[7]);
         if (emza__xml_ids_find(&x->ids, x->id) == NULL)
@@ -525,27 +554,6 @@ static int add_signing_certificate(xs_ctx *x, xmlNodePtr ssp)
     return rc;
 }
 
-static int hex_to_bytes(uint8_t *out, size_t out_len, const char *hex)
-{
-    if (hex == NULL || strlen(hex) != out_len * 2)
-        return 0;
-    for (size_t i = 0; i < out_len; i++) {
-        int v = 0;
-        for (int k = 0; k < 2; k++) {
-            char ch = hex[2 * i + (size_t)k];
-            int h = (ch >= '0' && ch <= '9')   ? ch - '0'
-                    : (ch >= 'a' && ch <= 'f') ? ch - 'a' + 10
-                    : (ch >= 'A' && ch <= 'F') ? ch - 'A' + 10
-                                               : -1;
-            if (h < 0)
-                return 0;
-            v = v * 16 + h;
-        }
-        out[i] = (uint8_t)v;
-    }
-    return 1;
-}
-
 static int is_oid(const char *s)
 {
     size_t n = strlen(s);
@@ -567,7 +575,7 @@ static int add_policy(xs_ctx *x, xmlNodePtr ssp)
     }
     uint8_t hash[32];
     EMZA_ENSURE_MSG(is_oid(o->policy_oid), EMZA_EINVAL, "the policy OID is not dotted digits");
-    EMZA_ENSURE_MSG(hex_to_bytes(hash, sizeof(hash), o->policy_sha256), EMZA_EINVAL,
+    EMZA_ENSURE_MSG(emza__hex_decode(hash, sizeof(hash), o->policy_sha256), EMZA_EINVAL,
                     "the policy needs its SHA-256 as 64 hex digits");
     char urn[140];
     snprintf(urn, sizeof(urn), "urn:oid:%s", o->policy_oid);

@@ -23,6 +23,7 @@
 #include "transport.h"
 #include "signer.h"
 #include "sign.h"
+#include "prepare.h"
 #include "verify.h"
 #include "options.h"
 #include "auth.h"

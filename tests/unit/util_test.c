@@ -20,6 +20,7 @@
 #include "util/der.h"
 #include "util/file.h"
 #include "util/utf8.h"
+#include "util/hex.h"
 
 /* --- buffers --- */
 
@@ -217,6 +218,27 @@ static void test_file__missing_file_and_directory_are_io_errors(void **state)
     assert_int_equal(emza__file_read(&b, "", 100), EMZA_EINVAL);
 }
 
+static void test_hex__encodes_and_decodes_strictly(void **state)
+{
+    (void)state;
+    const uint8_t bytes[] = {0x00, 0x0f, 0xa5, 0xff};
+    char text[9];
+    emza__hex_encode(text, bytes, sizeof(bytes));
+    assert_string_equal(text, "000fa5ff");
+    uint8_t back[4];
+    assert_int_equal(emza__hex_decode(back, 4, "000fa5ff"), 1);
+    assert_memory_equal(back, bytes, 4);
+    assert_int_equal(emza__hex_decode(back, 4, "000FA5FF"), 1); /* either case */
+    assert_memory_equal(back, bytes, 4);
+    assert_int_equal(emza__hex_decode(back, 4, "000fa5f"), 0);   /* too short */
+    assert_int_equal(emza__hex_decode(back, 4, "000fa5ff0"), 0); /* too long */
+    assert_int_equal(emza__hex_decode(back, 4, "000fa5fg"), 0);  /* not a digit */
+    assert_int_equal(emza__hex_decode(back, 4, " 00fa5ff"), 0);
+    assert_int_equal(emza__hex_decode(back, 4, NULL), 0);
+    emza__hex_encode(text, bytes, 0);
+    assert_string_equal(text, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_der__rejects_bad_lengths_and_tags),
         cmocka_unit_test(test_file__reads_within_limit_and_refuses_beyond),
         cmocka_unit_test(test_file__missing_file_and_directory_are_io_errors),
+        cmocka_unit_test(test_hex__encodes_and_decodes_strictly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

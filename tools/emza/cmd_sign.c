@@ -1,5 +1,7 @@
 /*
  * emza sign --format F [--level B|T|LT|LTA] KEY-OPTIONS [--tsa URL] -o OUT INPUT...
+ * emza sign --prepare STATE --cert C.pem ... / --finalize STATE --signature SIG -o OUT
+ *            (two-step signing: cmd_sign_twostep.c)
  *
  * KEY-OPTIONS: --key FILE.p12 (--pass-env VAR | --pass-file F)
  *            | --key KEY.pem --cert CERT.pem [--chain CHAIN.pem] [--pass-env VAR | --pass-file F]
@@ -18,6 +20,7 @@
 #include <emza/emza.h>
 
 #include "cli_util.h"
+#include "cmd_sign_twostep.h"
 
 enum {
     OPT_FORMAT,
@@ -44,6 +47,10 @@ enum {
     OPT_COUNTRY,
     OPT_POLICY_OID,
     OPT_POLICY_SHA256,
+    OPT_PREPARE,
+    OPT_FINALIZE,
+    OPT_SIGNATURE,
+    OPT_DIGEST_OUT,
     OPT_COUNT
 };
 
@@ -72,6 +79,10 @@ static const cli_opt_spec sign_options[OPT_COUNT] = {
     [OPT_COUNTRY] = {"--country", 1, 0},
     [OPT_POLICY_OID] = {"--policy-oid", 1, 0},
     [OPT_POLICY_SHA256] = {"--policy-sha256", 1, 0},
+    [OPT_PREPARE] = {"--prepare", 1, 0},
+    [OPT_FINALIZE] = {"--finalize", 1, 0},
+    [OPT_SIGNATURE] = {"--signature", 1, 0},
+    [OPT_DIGEST_OUT] = {"--digest-out", 1, 0},
 };
 
 static int open_signer(const cli_command *self, const cli_args *args, emza_signer **out)
@@ -162,11 +173,71 @@ static int fill_options(const cli_command *self, const cli_args *args, emza_sign
         cli_error("%s: --policy-oid and --policy-sha256 go together", self->title);
         return CLI_EXIT_USAGE;
     }
-    if (cli_args_value(args, OPT_OUTPUT) == NULL) {
+    if (cli_args_value(args, OPT_OUTPUT) == NULL && cli_args_value(args, OPT_PREPARE) == NULL) {
         cli_error("%s: -o OUT is required", self->title);
         return CLI_EXIT_USAGE;
     }
     return CLI_EXIT_OK;
+}
+
+/*
+ * Two-step signing: --finalize takes only --signature and -o (everything else
+ * comes from the state); --prepare takes the signing options with --cert (no
+ * key), and its output is named at --finalize.
+ */
+static int sign_two_step(const cli_command *self, const cli_args *args, const char **inputs,
+                         size_t input_count)
+{
+    const char *finalize = cli_args_value(args, OPT_FINALIZE);
+    const char *prepare = cli_args_value(args, OPT_PREPARE);
+    if (finalize != NULL && prepare != NULL) {
+        cli_error("%s: give --prepare or --finalize, not both", self->title);
+        return CLI_EXIT_USAGE;
+    }
+    if (finalize != NULL) {
+        for (int opt = 0; opt < OPT_COUNT; opt++) {
+            if (opt != OPT_FINALIZE && opt != OPT_SIGNATURE && opt != OPT_OUTPUT &&
+                cli_args_count(args, opt) > 0) {
+                cli_error("%s: --finalize takes only --signature and -o: %s comes from the state",
+                          self->title, sign_options[opt].name);
+                return CLI_EXIT_USAGE;
+            }
+        }
+        if (input_count > 0 || cli_args_value(args, OPT_SIGNATURE) == NULL ||
+            cli_args_value(args, OPT_OUTPUT) == NULL) {
+            cli_error("%s: usage: emza sign --finalize STATE --signature SIG -o OUT (the inputs "
+                      "come from the state)", self->title);
+            return CLI_EXIT_USAGE;
+        }
+        return cli_sign_finalize(self, finalize, cli_args_value(args, OPT_SIGNATURE),
+                                 cli_args_value(args, OPT_OUTPUT));
+    }
+    static const int not_with_prepare[] = {OPT_KEY,     OPT_PASS_ENV,  OPT_PASS_FILE, OPT_PKCS11,
+                                           OPT_TOKEN,   OPT_KEY_LABEL, OPT_PIN_ENV,   OPT_OUTPUT,
+                                           OPT_SIGNATURE};
+    for (size_t i = 0; i < sizeof(not_with_prepare) / sizeof(not_with_prepare[0]); i++) {
+        if (cli_args_count(args, not_with_prepare[i]) > 0) {
+            cli_error("%s: --prepare takes no %s (%s)", self->title,
+                      sign_options[not_with_prepare[i]].name,
+                      not_with_prepare[i] == OPT_OUTPUT ? "the output is named at --finalize"
+                                                        : "the key signs the digest elsewhere");
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (cli_args_value(args, OPT_CERT) == NULL) {
+        cli_error("%s: --prepare needs --cert CERT.pem, the signer's certificate", self->title);
+        return CLI_EXIT_USAGE;
+    }
+    emza_sign_options opts;
+    if (fill_options(self, args, &opts) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
+    if (input_count == 0) {
+        cli_error("%s: no INPUT file to sign", self->title);
+        return CLI_EXIT_USAGE;
+    }
+    return cli_sign_prepare(self, &opts, cli_args_value(args, OPT_CERT),
+                            cli_args_value(args, OPT_CHAIN), prepare,
+                            cli_args_value(args, OPT_DIGEST_OUT), inputs, input_count);
 }
 
 int cli_cmd_sign(const cli_command *self, int argc, char **argv)
@@ -184,6 +255,15 @@ int cli_cmd_sign(const cli_command *self, int argc, char **argv)
     rc = CLI_EXIT_USAGE;
     if (inputs == NULL) {
         cli_error("%s: out of memory", self->title);
+        goto cleanup;
+    }
+    if (cli_args_value(&args, OPT_PREPARE) != NULL || cli_args_value(&args, OPT_FINALIZE) != NULL) {
+        rc = sign_two_step(self, &args, inputs, input_count);
+        goto cleanup;
+    }
+    if (cli_args_value(&args, OPT_SIGNATURE) != NULL ||
+        cli_args_value(&args, OPT_DIGEST_OUT) != NULL) {
+        cli_error("%s: --signature goes with --finalize, --digest-out with --prepare", self->title);
         goto cleanup;
     }
     if (fill_options(self, &args, &opts) != CLI_EXIT_OK)

@@ -23,7 +23,10 @@ static int cmd_version(const cli_command *self, int argc, char **argv);
 static const cli_command commands[] = {
     {"version", NULL, "version", cmd_version, "emza version", "Print the version of emza.", NULL},
     {"sign", NULL, "sign", cli_cmd_sign,
-     "emza sign --format F [--level B|T|LT|LTA] KEY-OPTIONS [--tsa URL] -o OUT INPUT...",
+     "emza sign --format F [--level B|T|LT|LTA] KEY-OPTIONS [--tsa URL] -o OUT INPUT...\n"
+     "       emza sign --prepare STATE --cert CERT.pem [--chain CHAIN.pem] --format F [options]\n"
+     "                 [--digest-out D.bin] INPUT...\n"
+     "       emza sign --finalize STATE --signature SIG.bin -o OUT",
      "Sign documents (XAdES, CAdES), writing OUT atomically.",
      "  --format F         xades-enveloped | xades-detached | xades-enveloping |\n"
      "                     cades-detached | cades-attached | asice\n"
@@ -42,6 +45,11 @@ static const cli_command commands[] = {
      "  --mime-type M      MIME type of the content (default: from the file name)\n"
      "  --role R, --city C, --country CC, --policy-oid OID --policy-sha256 HEX\n"
      "                     XAdES claimed role, production place and signature policy\n"
+     "  --prepare STATE    two-step signing, step 1 (no key: --cert): save the state to STATE,\n"
+     "                     print the digest to sign and the algorithms\n"
+     "  --digest-out D     with --prepare: also write the raw digest to D\n"
+     "  --finalize STATE   step 2: complete STATE with --signature SIG (RSA bytes; ECDSA DER\n"
+     "                     or raw r||s) into -o OUT; every other option comes from STATE\n"
      "\nExit status: 0 signed, 4 usage or operational error (nothing is written).\n"},
     {"verify", NULL, "verify", cli_cmd_verify,
      "emza verify FILE [--data FILE]... [--trust T]... [--untrusted U]... [--at TIME] "
