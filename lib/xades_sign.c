@@ -527,23 +527,8 @@ static int add_signing_certificate(xs_ctx *x, xmlNodePtr ssp)
 
 static int hex_to_bytes(uint8_t *out, size_t out_len, const char *hex)
 {
-    if (hex == NULL || strlen(hex) != out_len * 2)
-        return 0;
-    for (size_t i = 0; i < out_len; i++) {
-        int v = 0;
-        for (int k = 0; k < 2; k++) {
-            char ch = hex[2 * i + (size_t)k];
-            int h = (ch >= '0' && ch <= '9')   ? ch - '0'
-                    : (ch >= 'a' && ch <= 'f') ? ch - 'a' + 10
-                    : (ch >= 'A' && ch <= 'F') ? ch - 'A' + 10
-                                               : -1;
-            if (h < 0)
-                return 0;
-            v = v * 16 + h;
-        }
-        out[i] = (uint8_t)v;
-    }
-    return 1;
+    size_t len = 0;
+    return hex != NULL && emza__hex_decode(out, out_len, hex, &len) == EMZA_OK && len == out_len;
 }
 
 static int is_oid(const char *s)

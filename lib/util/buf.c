@@ -153,3 +153,27 @@ int emza__looks_like_pem(const void *data, size_t len)
         return 0;
     return emza__bytes_contain(data, len, "-----BEGIN ");
 }
+
+static int hex_digit(char ch)
+{
+    return (ch >= '0' && ch <= '9')   ? ch - '0'
+           : (ch >= 'a' && ch <= 'f') ? ch - 'a' + 10
+           : (ch >= 'A' && ch <= 'F') ? ch - 'A' + 10
+                                      : -1;
+}
+
+int emza__hex_decode(uint8_t *out, size_t size, const char *hex, size_t *len)
+{
+    *len = 0;
+    size_t n = strlen(hex);
+    EMZA_ENSURE_MSG(n % 2 == 0, EMZA_EINVAL, "a hex string needs an even number of digits");
+    EMZA_ENSURE_MSG(n / 2 <= size, EMZA_ELIMIT, "the hex string is longer than %zu bytes", size);
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+        EMZA_ENSURE_MSG(hi >= 0 && lo >= 0, EMZA_EINVAL, "the hex string has a character that is "
+                                                          "not a hex digit");
+        out[i] = (uint8_t)(hi * 16 + lo);
+    }
+    *len = n / 2;
+    return EMZA_OK;
+}

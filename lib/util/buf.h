@@ -46,6 +46,14 @@ int emza__bytes_contain(const void *data, size_t len, const char *needle);
  */
 int emza__looks_like_pem(const void *data, size_t len);
 
+/**
+ * Decodes `hex` (NUL-terminated; an even number of hex digits, either case)
+ * into `out` (room for `size` bytes) and sets `*len` to the bytes written.
+ * EMZA_EINVAL for an odd length or a character that is not a hex digit,
+ * EMZA_ELIMIT when it does not fit; `*len` is 0 then.
+ */
+int emza__hex_decode(uint8_t *out, size_t size, const char *hex, size_t *len);
+
 /** Reads borrowed bytes front to back; every read checks what remains. */
 typedef struct emza_reader {
     const uint8_t *p;
