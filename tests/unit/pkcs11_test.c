@@ -488,7 +488,7 @@ static void test_pkcs11__missing_and_ambiguous_tokens_and_keys_have_exact_codes(
     /* Three tokens and none named. */
     o = p11_options(NULL, "citizen-rsa", NULL, &ctx);
     assert_error(emza_signer_open_pkcs11(&s, &o), EMZA_EINVAL);
-    assert_message_has("3 tokens");
+    assert_message_has("4 tokens");
 
     o = p11_options("citizen", "no-such-key", NULL, &ctx);
     assert_error(emza_signer_open_pkcs11(&s, &o), EMZA_ENOTFOUND);
@@ -544,6 +544,20 @@ static void test_pkcs11__labels_and_ids_past_the_limits_are_refused(void **state
     o = p11_options("a-token-label-longer-than-32-bytes", NULL, NULL, &ctx);
     assert_error(emza_signer_open_pkcs11(&s, &o), EMZA_ELIMIT);
     assert_null(s);
+
+    /* A certificate past EMZA_PKCS11_CERT_MAX is not read. */
+    o = p11_options("citizen", "big-cert", NULL, &ctx);
+    assert_error(emza_signer_open_pkcs11(&s, &o), EMZA_ELIMIT);
+    assert_message_has("70000 bytes");
+    /* A token with more objects than EMZA_PKCS11_OBJECTS_MAX to list for the chain. */
+    ctx.pin = "222222";
+    o = p11_options("crowded", "citizen-ec", NULL, &ctx);
+    assert_error(emza_signer_open_pkcs11(&s, &o), EMZA_ELIMIT);
+    assert_message_has("more than 256 certificates");
+    /* With a chain file the token's CAs are not listed: the key opens. */
+    o.chain_path = pki("citizen-ec.chain.pem");
+    assert_ok(emza_signer_open_pkcs11(&s, &o));
+    emza_signer_free(s);
 }
 
 static void test_pkcs11__modules_that_cannot_be_loaded_are_eio(void **state)

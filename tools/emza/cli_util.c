@@ -5,7 +5,9 @@
  */
 #include "cli_util.h"
 
+#include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -543,4 +545,175 @@ void cli_progress_finish(cli_progress *p)
 {
     if (p->enabled && p->last_percent >= 0)
         fputc('\n', stderr);
+}
+
+/* --------------------------------------------------------------------------
+ * Key options
+ * -------------------------------------------------------------------------- */
+
+/* Longest password read from a file or the environment. */
+#define PASSWORD_MAX 1024
+
+/* Reads the password (first line of a file, or an environment variable) into a new buffer. */
+static int read_password(const cli_command *self, const cli_key_options *k, char **out)
+{
+    *out = NULL;
+    const char *env = k->pass_env, *file = k->pass_file;
+    if (env != NULL && file != NULL) {
+        cli_error("%s: give --pass-env or --pass-file, not both", self->title);
+        return CLI_EXIT_USAGE;
+    }
+    char buf[PASSWORD_MAX + 2];
+    size_t len = 0;
+    if (env != NULL) {
+        const char *value = getenv(env);
+        if (value == NULL) {
+            cli_error("%s: --pass-env: the environment variable %s is not set", self->title, env);
+            return CLI_EXIT_USAGE;
+        }
+        len = strlen(value);
+        if (len > PASSWORD_MAX) {
+            cli_error("%s: --pass-env: the password is longer than %d bytes", self->title,
+                      PASSWORD_MAX);
+            return CLI_EXIT_USAGE;
+        }
+        memcpy(buf, value, len);
+    } else if (file != NULL) {
+        FILE *f = fopen(file, "rb");
+        if (f == NULL) {
+            cli_error("%s: --pass-file %s: %s", self->title, file, strerror(errno));
+            return CLI_EXIT_USAGE;
+        }
+        len = fread(buf, 1, sizeof(buf) - 1, f);
+        int bad = ferror(f);
+        fclose(f);
+        if (bad || len > PASSWORD_MAX) {
+            emza_wipe(buf, sizeof(buf));
+            cli_error("%s: --pass-file %s: %s", self->title, file,
+                      bad ? "cannot be read" : "the password is too long");
+            return CLI_EXIT_USAGE;
+        }
+        /* The first line is the password. */
+        for (size_t i = 0; i < len; i++) {
+            if (buf[i] == '\n' || buf[i] == '\r') {
+                len = i;
+                break;
+            }
+        }
+    } else {
+        return CLI_EXIT_OK; /* no password given */
+    }
+    *out = malloc(len + 1);
+    if (*out == NULL) {
+        emza_wipe(buf, sizeof(buf));
+        cli_error("%s: out of memory", self->title);
+        return CLI_EXIT_USAGE;
+    }
+    memcpy(*out, buf, len);
+    (*out)[len] = '\0';
+    emza_wipe(buf, sizeof(buf));
+    return CLI_EXIT_OK;
+}
+
+static void free_password(char *password)
+{
+    if (password != NULL) {
+        emza_wipe(password, strlen(password));
+        free(password);
+    }
+}
+
+/* The PIN callback of --pin-env: the variable's value, read each time the token asks. */
+static int pin_from_env(void *ctx, const char *token_label, int for_signature, char *buf,
+                        size_t size, size_t *len)
+{
+    (void)token_label;
+    (void)for_signature;
+    const char *value = getenv((const char *)ctx);
+    if (value == NULL)
+        return EMZA_EINVAL; /* checked before opening; unset meanwhile */
+    size_t n = strlen(value);
+    if (n > size)
+        return EMZA_ELIMIT;
+    memcpy(buf, value, n);
+    *len = n;
+    return 0;
+}
+
+static int open_pkcs11(const cli_command *self, const cli_key_options *k, emza_signer **out)
+{
+    if (k->key != NULL || k->cert != NULL || k->pass_env != NULL || k->pass_file != NULL) {
+        cli_error("%s: --pkcs11 takes the key from the token: leave out --key, --cert, "
+                  "--pass-env and --pass-file",
+                  self->title);
+        return CLI_EXIT_USAGE;
+    }
+    if (k->pin_env != NULL) {
+        const char *pin = getenv(k->pin_env);
+        if (pin == NULL) {
+            cli_error("%s: --pin-env: the environment variable %s is not set", self->title,
+                      k->pin_env);
+            return CLI_EXIT_USAGE;
+        }
+        if (strlen(pin) > EMZA_PKCS11_PIN_MAX) {
+            cli_error("%s: --pin-env: the PIN is longer than %d bytes", self->title,
+                      EMZA_PKCS11_PIN_MAX);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    emza_pkcs11_options o;
+    if (emza_pkcs11_options_init(&o, EMZA_PKCS11_OPTIONS_VERSION) != EMZA_OK)
+        return cli_lib_error(self->title, NULL, NULL, emza_error_last_code());
+    o.module_path = k->pkcs11;
+    o.token_label = k->token;
+    o.key_label = k->key_label;
+    o.key_id_hex = k->key_id;
+    o.chain_path = k->chain;
+    if (k->pin_env != NULL) {
+        o.pin = pin_from_env;
+        o.pin_ctx = (void *)(uintptr_t)k->pin_env;
+    }
+    int rc = emza_signer_open_pkcs11(out, &o);
+    if (rc != EMZA_OK)
+        return cli_lib_error(self->title, "--pkcs11", k->pkcs11, rc);
+    return CLI_EXIT_OK;
+}
+
+int cli_open_signer(const cli_command *self, const cli_key_options *k, emza_signer **out)
+{
+    *out = NULL;
+    if (k->pkcs11 != NULL)
+        return open_pkcs11(self, k, out);
+    if (k->token != NULL || k->key_label != NULL || k->key_id != NULL || k->pin_env != NULL) {
+        cli_error("%s: --token, --key-label, --key-id and --pin-env go with --pkcs11 MODULE.so",
+                  self->title);
+        return CLI_EXIT_USAGE;
+    }
+    if (k->key == NULL) {
+        cli_error("%s: a key is required: --key FILE.p12 --pass-env VAR, --key KEY.pem "
+                  "--cert CERT.pem, or --pkcs11 MODULE.so",
+                  self->title);
+        return CLI_EXIT_USAGE;
+    }
+    if (k->cert == NULL && k->chain != NULL) {
+        cli_error("%s: --chain goes with --key KEY.pem --cert CERT.pem", self->title);
+        return CLI_EXIT_USAGE;
+    }
+    char *password = NULL;
+    if (read_password(self, k, &password) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
+    int rc;
+    if (k->cert == NULL) {
+        if (password == NULL) {
+            cli_error("%s: a PKCS#12 key needs --pass-env VAR or --pass-file F", self->title);
+            return CLI_EXIT_USAGE;
+        }
+        rc = emza_signer_open_pkcs12(out, k->key, password);
+    } else {
+        rc = emza_signer_open_pem(out, k->key, password, k->cert, k->chain);
+    }
+    free_password(password);
+    if (rc != EMZA_OK)
+        return cli_lib_error(self->title, "--key", k->key, rc);
+    return CLI_EXIT_OK;
 }

@@ -3,7 +3,8 @@
  *
  * KEY-OPTIONS: --key FILE.p12 (--pass-env VAR | --pass-file F)
  *            | --key KEY.pem --cert CERT.pem [--chain CHAIN.pem] [--pass-env VAR | --pass-file F]
- *            | --pkcs11 MODULE.so ... (not yet supported)
+ *            | --pkcs11 MODULE.so [--token LABEL] [--key-label L] [--key-id HEX]
+ *              [--pin-env VAR] [--chain CHAIN.pem]
  *
  * One flow for every format (emza_sign); the output is written atomically by
  * the library. Passwords are read from the environment or a file, never from
@@ -11,7 +12,6 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +45,7 @@ enum {
     OPT_COUNTRY,
     OPT_POLICY_OID,
     OPT_POLICY_SHA256,
+    OPT_KEY_ID,
     OPT_COUNT
 };
 
@@ -73,119 +74,20 @@ static const cli_opt_spec sign_options[OPT_COUNT] = {
     [OPT_COUNTRY] = {"--country", 1, 0},
     [OPT_POLICY_OID] = {"--policy-oid", 1, 0},
     [OPT_POLICY_SHA256] = {"--policy-sha256", 1, 0},
+    [OPT_KEY_ID] = {"--key-id", 1, 0},
 };
 
-/* Longest password read from a file or the environment. */
-#define PASSWORD_MAX 1024
-
-/* Reads the password (first line of a file, or an environment variable) into a new buffer. */
-static int read_password(const cli_command *self, const cli_args *args, char **out)
-{
-    *out = NULL;
-    const char *env = cli_args_value(args, OPT_PASS_ENV);
-    const char *file = cli_args_value(args, OPT_PASS_FILE);
-    if (env != NULL && file != NULL) {
-        cli_error("%s: give --pass-env or --pass-file, not both", self->title);
-        return CLI_EXIT_USAGE;
-    }
-    char buf[PASSWORD_MAX + 2];
-    size_t len = 0;
-    if (env != NULL) {
-        const char *value = getenv(env);
-        if (value == NULL) {
-            cli_error("%s: --pass-env: the environment variable %s is not set", self->title, env);
-            return CLI_EXIT_USAGE;
-        }
-        len = strlen(value);
-        if (len > PASSWORD_MAX) {
-            cli_error("%s: --pass-env: the password is longer than %d bytes", self->title,
-                      PASSWORD_MAX);
-            return CLI_EXIT_USAGE;
-        }
-        memcpy(buf, value, len);
-    } else if (file != NULL) {
-        FILE *f = fopen(file, "rb");
-        if (f == NULL) {
-            cli_error("%s: --pass-file %s: %s", self->title, file, strerror(errno));
-            return CLI_EXIT_USAGE;
-        }
-        len = fread(buf, 1, sizeof(buf) - 1, f);
-        int bad = ferror(f);
-        fclose(f);
-        if (bad || len > PASSWORD_MAX) {
-            emza_wipe(buf, sizeof(buf));
-            cli_error("%s: --pass-file %s: %s", self->title, file,
-                      bad ? "cannot be read" : "the password is too long");
-            return CLI_EXIT_USAGE;
-        }
-        /* The first line is the password. */
-        for (size_t i = 0; i < len; i++) {
-            if (buf[i] == '\n' || buf[i] == '\r') {
-                len = i;
-                break;
-            }
-        }
-    } else {
-        return CLI_EXIT_OK; /* no password given */
-    }
-    *out = malloc(len + 1);
-    if (*out == NULL) {
-        emza_wipe(buf, sizeof(buf));
-        cli_error("%s: out of memory", self->title);
-        return CLI_EXIT_USAGE;
-    }
-    memcpy(*out, buf, len);
-    (*out)[len] = '\0';
-    emza_wipe(buf, sizeof(buf));
-    return CLI_EXIT_OK;
-}
-
-static void free_password(char *password)
-{
-    if (password != NULL) {
-        emza_wipe(password, strlen(password));
-        free(password);
-    }
-}
-
+/* The key options as this command's enum names them. */
 static int open_signer(const cli_command *self, const cli_args *args, emza_signer **out)
 {
-    *out = NULL;
-    if (cli_args_value(args, OPT_PKCS11) != NULL) {
-        cli_error("%s: --pkcs11: smart cards and tokens are not supported by this build yet",
-                  self->title);
-        return CLI_EXIT_USAGE;
-    }
-    const char *key = cli_args_value(args, OPT_KEY);
-    const char *cert = cli_args_value(args, OPT_CERT);
-    const char *chain = cli_args_value(args, OPT_CHAIN);
-    if (key == NULL) {
-        cli_error("%s: a key is required: --key FILE.p12 --pass-env VAR, or --key KEY.pem "
-                  "--cert CERT.pem",
-                  self->title);
-        return CLI_EXIT_USAGE;
-    }
-    if (cert == NULL && chain != NULL) {
-        cli_error("%s: --chain goes with --key KEY.pem --cert CERT.pem", self->title);
-        return CLI_EXIT_USAGE;
-    }
-    char *password = NULL;
-    if (read_password(self, args, &password) != CLI_EXIT_OK)
-        return CLI_EXIT_USAGE;
-    int rc;
-    if (cert == NULL) {
-        if (password == NULL) {
-            cli_error("%s: a PKCS#12 key needs --pass-env VAR or --pass-file F", self->title);
-            return CLI_EXIT_USAGE;
-        }
-        rc = emza_signer_open_pkcs12(out, key, password);
-    } else {
-        rc = emza_signer_open_pem(out, key, password, cert, chain);
-    }
-    free_password(password);
-    if (rc != EMZA_OK)
-        return cli_lib_error(self->title, "--key", key, rc);
-    return CLI_EXIT_OK;
+    cli_key_options k = {
+        cli_args_value(args, OPT_KEY),       cli_args_value(args, OPT_CERT),
+        cli_args_value(args, OPT_CHAIN),     cli_args_value(args, OPT_PASS_ENV),
+        cli_args_value(args, OPT_PASS_FILE), cli_args_value(args, OPT_PKCS11),
+        cli_args_value(args, OPT_TOKEN),     cli_args_value(args, OPT_KEY_LABEL),
+        cli_args_value(args, OPT_KEY_ID),    cli_args_value(args, OPT_PIN_ENV),
+    };
+    return cli_open_signer(self, &k, out);
 }
 
 static int parse_level(const cli_command *self, const char *value, emza_level *out)
