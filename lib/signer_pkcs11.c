@@ -249,7 +249,9 @@ cleanup:
 static int module_acquire(p11_module **out, const char *path)
 {
     *out = NULL;
-    char *real = realpath(path, NULL);
+    /* A path is made canonical, so that two spellings share one entry; a bare
+     * name ("opensc-pkcs11.so") is left for dlopen to find in the library path. */
+    char *real = strchr(path, '/') != NULL ? realpath(path, NULL) : strdup(path);
     if (real == NULL)
         EMZA_FAIL(EMZA_EIO, "the PKCS#11 module %s cannot be loaded: %s", path, strerror(errno));
     int rc = EMZA_OK;

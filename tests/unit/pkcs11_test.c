@@ -569,6 +569,9 @@ static void test_pkcs11__modules_that_cannot_be_loaded_are_eio(void **state)
     o.module_path = in(g_root, "no-such-module.so");
     assert_error(emza_signer_open_pkcs11(&s, &o), EMZA_EIO);
     assert_message_has("no-such-module.so");
+    o.module_path = "no-such-module-in-the-library-path.so"; /* a bare name: dlopen searches */
+    assert_error(emza_signer_open_pkcs11(&s, &o), EMZA_EIO);
+    assert_message_has("cannot be loaded");
     o.module_path = pki("citizen-rsa.cert.pem"); /* not a shared object */
     assert_error(emza_signer_open_pkcs11(&s, &o), EMZA_EIO);
     /* A shared object that is not a PKCS#11 module: libcrypto itself. */
