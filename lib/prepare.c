@@ -581,7 +581,7 @@ static int hex_member(const json_t *obj, const char *key, uint8_t *out, size_t l
 {
     const char *text;
     EMZA_GUARD(text_member(obj, key, 0, &text));
-    EMZA_ENSURE_MSG(emza__hex_decode(out, len, text), EMZA_EFORMAT,
+    EMZA_ENSURE_MSG(emza__hex_decode_exact(out, len, text), EMZA_EFORMAT,
                     "not a prepared signing: \"%s\" is not %zu hex digits", key, 2 * len);
     return EMZA_OK;
 }

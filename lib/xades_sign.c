@@ -575,7 +575,7 @@ static int add_policy(xs_ctx *x, xmlNodePtr ssp)
     }
     uint8_t hash[32];
     EMZA_ENSURE_MSG(is_oid(o->policy_oid), EMZA_EINVAL, "the policy OID is not dotted digits");
-    EMZA_ENSURE_MSG(emza__hex_decode(hash, sizeof(hash), o->policy_sha256), EMZA_EINVAL,
+    EMZA_ENSURE_MSG(emza__hex_decode_exact(hash, sizeof(hash), o->policy_sha256), EMZA_EINVAL,
                     "the policy needs its SHA-256 as 64 hex digits");
     char urn[140];
     snprintf(urn, sizeof(urn), "urn:oid:%s", o->policy_oid);

@@ -93,6 +93,96 @@ EMZA_EXTERN const emza_cert_list *emza_signer_chain(const emza_signer *signer);
 /** Releases the signer and wipes its key; accepts NULL. */
 EMZA_EXTERN void emza_signer_free(emza_signer *signer);
 
+/* ------------------------------------------------------------------------ */
+/* Smart cards and tokens (PKCS#11)                                          */
+/* ------------------------------------------------------------------------ */
+
+/** Longest PIN a PIN callback may give, in bytes (the buffer it fills has room for this many). */
+#define EMZA_PKCS11_PIN_MAX 256
+/** Largest certificate read from a token, in bytes. */
+#define EMZA_PKCS11_CERT_MAX (64 * 1024)
+/** Longest object label read from a token or asked for, in bytes. */
+#define EMZA_PKCS11_LABEL_MAX 256
+/** Longest CKA_ID, in bytes (its hex form is twice as long). */
+#define EMZA_PKCS11_ID_MAX 128
+/** Most objects (keys, certificates) one search on a token examines; more is EMZA_ELIMIT. */
+#define EMZA_PKCS11_OBJECTS_MAX 256
+/** Most slots examined on a module; more is EMZA_ELIMIT. */
+#define EMZA_PKCS11_SLOTS_MAX 64
+
+/**
+ * Asks for the PIN of the token labelled `token_label` (NUL-terminated, as
+ * the token names itself). `for_signature` is 0 for the log-in when the token
+ * is opened, 1 when a key that must be authenticated for every signature
+ * (CKA_ALWAYS_AUTHENTICATE, common on national cards) is about to sign.
+ * Write the PIN into `buf` (room for `size` bytes, EMZA_PKCS11_PIN_MAX; no NUL
+ * needed) and its length into `*len`. Return 0, or a negative EMZA_E* code
+ * (EMZA_ECANCELED when the user declined), which the operation then returns.
+ * The library wipes `buf` right after the log-in; it never logs or keeps
+ * the PIN. Called from the opening or signing thread.
+ */
+typedef int (*emza_pin_fn)(void *ctx, const char *token_label, int for_signature, char *buf,
+                           size_t size, size_t *len);
+
+#define EMZA_PKCS11_OPTIONS_VERSION 1u
+
+/**
+ * Where the key is: options of emza_signer_open_pkcs11. Fields are only ever
+ * appended; start from EMZA_PKCS11_OPTIONS_INIT or emza_pkcs11_options_init.
+ */
+typedef struct emza_pkcs11_options {
+    unsigned int version;      /**< EMZA_PKCS11_OPTIONS_VERSION */
+    const char *module_path;   /**< the PKCS#11 module (.so); required */
+    const char *token_label;   /**< the token's label; NULL: see has_slot_id */
+    int has_slot_id;           /**< 1: the token in slot `slot_id` */
+    unsigned long slot_id;     /**< with has_slot_id; neither set: the only token present */
+    const char *key_label;     /**< the private key's CKA_LABEL, or NULL */
+    const char *key_id_hex;    /**< the private key's CKA_ID in hex, or NULL; neither: the only key */
+    emza_pin_fn pin;           /**< asks for the PIN; NULL when the token needs none */
+    void *pin_ctx;             /**< passed to `pin`; must outlive the signer */
+    const char *chain_path;    /**< PEM bundle of CA certificates; NULL: the CA certificates on the token */
+} emza_pkcs11_options;
+
+#define EMZA_PKCS11_OPTIONS_INIT                                                                   \
+    {EMZA_PKCS11_OPTIONS_VERSION, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL}
+
+/** Sets `*opts` to the defaults. EMZA_EVERSION for an unknown version, EMZA_EINVAL for NULL. */
+EMZA_EXTERN int emza_pkcs11_options_init(emza_pkcs11_options *opts, unsigned int version);
+
+/**
+ * Opens a signer on a smart card or token through the PKCS#11 module
+ * `opts->module_path`. The module is loaded once per process however many
+ * signers use it (C_Initialize with OS locking; a module the application has
+ * already initialised is shared, and then left initialised) and finalised
+ * when the last of them is freed. The token is chosen by label or slot, the
+ * private key by label and/or CKA_ID: exactly one key must match. Its
+ * certificate is the X.509 certificate on the token with the same CKA_ID and
+ * the same public key; the chain is `chain_path`, else the CA certificates
+ * on the token. The session stays open and logged in until the signer is
+ * freed; `opts->pin` is asked once here (not when this process is already
+ * logged in to the token, nor for a token with a PIN pad, which asks
+ * itself) and again before each signature by a key with
+ * CKA_ALWAYS_AUTHENTICATE. Signatures: RSA PKCS#1 v1.5 (CKM_RSA_PKCS over a
+ * DigestInfo), RSA-PSS (CKM_RSA_PKCS_PSS) and ECDSA (CKM_ECDSA).
+ *
+ * Errors: EMZA_EINVAL (NULL out/opts/module_path, a bad hex id, several
+ * tokens or keys match), EMZA_EVERSION, EMZA_EIO (the module cannot be
+ * loaded, has no C_GetFunctionList, or fails to initialise), EMZA_ENOTFOUND
+ * (no such token or slot, no token present, no matching key, no certificate
+ * for it; the message names what was looked for), EMZA_EPIN (the token
+ * refused the PIN, or its length), EMZA_EPIN_LOCKED (the PIN is locked),
+ * EMZA_ELIMIT (a PIN, label, id, certificate or object count past the
+ * EMZA_PKCS11_* limits), EMZA_EFORMAT (a certificate on the token that does
+ * not parse or does not match the key), EMZA_EUNSUPPORTED (neither RSA nor
+ * EC), the PIN callback's own code, EMZA_ECRYPTO (another failure of the
+ * token, its CKR_* named in words). Signing through the signer may also
+ * return EMZA_EPIN and EMZA_EPIN_LOCKED (a CKA_ALWAYS_AUTHENTICATE key).
+ * Thread safety: opening and freeing signers from several threads is safe;
+ * each signer signs on one thread at a time.
+ */
+EMZA_EXTERN EMZA_WARN_UNUSED_RESULT int emza_signer_open_pkcs11(emza_signer **out,
+                                                                const emza_pkcs11_options *opts);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,10 +8,14 @@ EMZA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # Debian packages the library and its tools need to build and run.
 EMZA_BUILD_PACKAGES=(gcc libc6-dev pkg-config meson ninja-build openssl libssl-dev libxml2-dev
                      libjansson-dev python3)
+# PKCS#11 (smart cards, tokens): p11-kit's pkcs11.h only; modules are loaded with dlopen.
+EMZA_BUILD_PACKAGES+=(libp11-kit-dev)
 # Extra packages the test suite needs: unit tests, fuzzing, independent peers.
 EMZA_TEST_PACKAGES=(libcmocka-dev clang libclang-rt-14-dev g++ binutils xmlsec1 libxmlsec1-dev)
 # The bindings' tests: a venv that installs bindings/python offline, and a JDK for the JNI glue.
 EMZA_TEST_PACKAGES+=(python3-venv python3-setuptools python3-wheel openjdk-17-jdk-headless)
+# SoftHSM2 stands in for a smart card (tests/fixtures/make-token.sh; softhsm2-util imports keys).
+EMZA_TEST_PACKAGES+=(softhsm2)
 
 emza_log() { printf 'emza: %s\n' "$*" >&2; }
 

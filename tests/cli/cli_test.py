@@ -1238,6 +1238,176 @@ class TestVerifyPolicy(EmzaTestCase):
             with self.subTest(policy=os.path.basename(path)):
                 run = self.assert_one_line_error(self.emza(*base, "--policy", path), 4, part)
                 self.assertIn("--policy", run.err)
+# emza sign --pkcs11: SoftHSM2 tokens made for this run (tests/fixtures/make-token.sh)
+# ---------------------------------------------------------------------------
+
+class TestSignPkcs11(EmzaTestCase):
+    """`emza sign --pkcs11` against SoftHSM2, checked by openssl cms, xmlsec1 and emza verify."""
+
+    PIN_VAR = "EMZA_TEST_PIN"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.module = os.environ.get("EMZA_SOFTHSM_MODULE", "")
+        script = os.environ.get("EMZA_MAKE_TOKEN", "")
+        tool = os.environ.get("EMZA_P11_TOKEN", "")
+        if not cls.module or not script or not tool:
+            raise RuntimeError("SoftHSM2 (libsofthsm2.so) or the token fixtures are missing: "
+                               "install softhsm2 (scripts/lib/common.sh does)")
+        cls._tmp = tempfile.TemporaryDirectory(prefix="emza-cli-p11-")
+        cls.dir = cls._tmp.name
+        token_dir = os.path.join(cls.dir, "token")
+        subprocess.run([script, token_dir, PKI, tool, cls.module], check=True, timeout=300)
+        cls._saved = {k: os.environ.get(k) for k in
+                      ("SOFTHSM2_CONF", cls.PIN_VAR, "EMZA_SHIM_MODULE", "EMZA_SHIM_STATE")}
+        os.environ["SOFTHSM2_CONF"] = os.path.join(token_dir, "softhsm2.conf")
+        os.environ["EMZA_SHIM_MODULE"] = cls.module
+        os.environ["EMZA_SHIM_STATE"] = os.path.join(cls.dir, "shim-state")
+        cls.data = os.path.join(cls.dir, "note.txt")
+        with open(cls.data, "w") as f:
+            f.write("signed on a smart card\n")
+        cls.deed = os.path.join(cls.dir, "deed.xml")
+        with open(cls.deed, "w", encoding="utf-8") as f:
+            f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+                    '<deed xmlns="urn:emza:test:deed"><party>\u0639\u0644\u06cc</party></deed>\n')
+
+    @classmethod
+    def tearDownClass(cls):
+        for k, v in cls._saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        cls._tmp.cleanup()
+
+    def setUp(self):
+        os.environ[self.PIN_VAR] = "123456"
+
+    def out(self, name):
+        path = os.path.join(self.dir, name)
+        if os.path.exists(path):
+            os.remove(path)
+        return path
+
+    def sign(self, fmt, out, inp, *key, module=None):
+        return self.emza("sign", "--format", fmt, "--pkcs11", module or self.module, *key,
+                         "--pin-env", self.PIN_VAR, "-o", out, inp)
+
+    def emza_verify_passes(self, path, *data):
+        args = ["verify", path, "--offline", "--trust", pki("trust/root.pem"), "--json"]
+        for d in data:
+            args += ["--data", d]
+        run = self.emza(*args)
+        self.assertEqual(run.rc, 0, run)
+        self.assertEqual(self.json_out(run)["signatures"][0]["indication"], "TOTAL_PASSED")
+
+    def test_cades_rsa_and_pss__verify_with_openssl_and_emza(self):
+        for extra in ([], ["--pss"]):
+            with self.subTest(pss=bool(extra)):
+                out = self.out("rsa%s.p7s" % len(extra))
+                run = self.sign("cades-detached", out, self.data, "--token", "citizen",
+                                "--key-label", "citizen-rsa", *extra)
+                self.assertEqual(run.rc, 0, run)
+                self.assertEqual(run.err, "", run)
+                p = subprocess.run([OPENSSL, "cms", "-verify", "-binary", "-inform", "DER",
+                                    "-in", out, "-content", self.data, "-CAfile",
+                                    pki("trust/root.pem"), "-out", os.devnull],
+                                   capture_output=True, timeout=60)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.emza_verify_passes(out, self.data)
+
+    @unittest.skipUnless(shutil.which("xmlsec1"), "xmlsec1 is not installed")
+    def test_xades_ecdsa_by_key_id__verifies_with_xmlsec1_and_emza(self):
+        out = self.out("ec.xml")
+        run = self.sign("xades-enveloped", out, self.deed, "--token", "citizen", "--key-id", "02")
+        self.assertEqual(run.rc, 0, run)
+        p = subprocess.run(["xmlsec1", "--verify", "--trusted-pem", pki("trust/root.pem"),
+                            "--id-attr:Id", "SignedProperties", out],
+                           capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.emza_verify_passes(out)
+
+    def test_auth_sign_with_the_card_key__token_verifies(self):
+        """Citizen log-in with the key on the card: emza auth sign --pkcs11, then auth verify."""
+        run = self.emza("auth", "challenge", "--json")
+        self.assertEqual(run.rc, 0, run)
+        ch = self.json_out(run)
+        token = self.out("card-token.json")
+        run = self.emza("auth", "sign", "--origin", "https://bank.example", "--nonce", ch["nonce"],
+                        "--pkcs11", self.module, "--token", "citizen", "--key-label", "citizen-rsa",
+                        "--pin-env", self.PIN_VAR, "--algorithm", "PS256", "-o", token)
+        self.assertEqual(run.rc, 0, run)
+        run = self.emza("auth", "verify", token, "--origin", "https://bank.example",
+                        "--nonce", ch["nonce"], "--issued-at", ch["issuedAt"],
+                        "--lifetime", str(ch["lifetime"]), "--trust", pki("trust/root.pem"),
+                        "--untrusted", pki("citizen-ca.cert.pem"), "--offline", "--json")
+        self.assertEqual(run.rc, 0, run)
+        report = self.json_out(run)
+        self.assertTrue(report["accepted"])
+        self.assertEqual(report["identity"]["nationalCode"], "0499370899")
+        os.environ[self.PIN_VAR] = "000000"
+        run = self.emza("auth", "sign", "--origin", "https://bank.example", "--nonce", ch["nonce"],
+                        "--pkcs11", self.module, "--token", "citizen", "--key-label", "citizen-rsa",
+                        "--pin-env", self.PIN_VAR, "-o", self.out("card-token-2.json"))
+        self.assert_one_line_error(run, 4, "PIN")
+
+    def test_wrong_pin__one_line_exit_4_and_nothing_written(self):
+        os.environ[self.PIN_VAR] = "987654"
+        out = self.out("wrong-pin.p7s")
+        run = self.sign("cades-detached", out, self.data, "--token", "citizen",
+                        "--key-label", "citizen-rsa")
+        self.assert_one_line_error(run, 4, "PIN is incorrect")
+        self.assertNotIn("987654", run.err)
+        self.assertFalse(os.path.exists(out))
+
+    def test_locked_pin__one_line_exit_4(self):
+        # SoftHSM2 never locks; p11_lockshim in front of it locks after 3 wrong PINs.
+        shim = os.environ.get("EMZA_LOCKSHIM", "")
+        self.assertTrue(shim, "EMZA_LOCKSHIM is not set")
+        os.environ[self.PIN_VAR] = "000000"
+        out = self.out("locked.p7s")
+        runs = [self.sign("cades-detached", out, self.data, "--token", "lockme", module=shim)
+                for _ in range(3)]
+        self.assert_one_line_error(runs[0], 4, "PIN is incorrect")
+        self.assert_one_line_error(runs[2], 4, "PIN is locked")
+        os.environ[self.PIN_VAR] = "111111"
+        run = self.sign("cades-detached", out, self.data, "--token", "lockme", module=shim)
+        self.assert_one_line_error(run, 4, "CKR_PIN_LOCKED")
+        self.assertFalse(os.path.exists(out))
+
+    def test_missing_token_key_and_module__one_line_exit_4(self):
+        out = self.out("missing.p7s")
+        cases = [
+            (["--token", "nobody"], "no token labelled 'nobody'"),
+            (["--token", "citizen", "--key-label", "nothing"], "no private key labelled 'nothing'"),
+            (["--token", "citizen", "--key-label", "duplicate"], "2 private keys"),
+            (["--token", "citizen", "--key-label", "no-cert"], "no certificate"),
+            (["--token", "citizen", "--key-id", "zz"], "hex"),
+        ]
+        for extra, words in cases:
+            with self.subTest(extra=extra):
+                run = self.sign("cades-detached", out, self.data, *extra)
+                self.assert_one_line_error(run, 4, words)
+        run = self.sign("cades-detached", out, self.data, "--token", "citizen",
+                        module=os.path.join(self.dir, "no-such-module.so"))
+        self.assert_one_line_error(run, 4, "cannot be loaded")
+        self.assertFalse(os.path.exists(out))
+
+    def test_key_options_that_do_not_go_together__are_usage_errors(self):
+        out = self.out("usage.p7s")
+        run = self.emza("sign", "--format", "cades-detached", "--pkcs11", self.module,
+                        "--key", pki("citizen-rsa.p12"), "-o", out, self.data)
+        self.assert_one_line_error(run, 4, "--pkcs11")
+        run = self.emza("sign", "--format", "cades-detached", "--key", pki("citizen-rsa.p12"),
+                        "--pass-env", self.PIN_VAR, "--token", "citizen", "-o", out, self.data)
+        self.assert_one_line_error(run, 4, "go with --pkcs11")
+        run = self.emza("sign", "--format", "cades-detached", "--pkcs11", self.module,
+                        "--pin-env", "EMZA_TEST_NO_SUCH_VARIABLE", "-o", out, self.data)
+        self.assert_one_line_error(run, 4, "is not set")
+        run = self.emza("sign", "--format", "cades-detached", "--pkcs11", self.module,
+                        "--token", "citizen", "--key-label", "citizen-rsa", "-o", out, self.data)
+        self.assert_one_line_error(run, 4, "needs a PIN")
+        self.assertFalse(os.path.exists(out))
 
 
 if __name__ == "__main__":

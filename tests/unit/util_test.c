@@ -226,15 +226,26 @@ static void test_hex__encodes_and_decodes_strictly(void **state)
     emza__hex_encode(text, bytes, sizeof(bytes));
     assert_string_equal(text, "000fa5ff");
     uint8_t back[4];
-    assert_int_equal(emza__hex_decode(back, 4, "000fa5ff"), 1);
+    assert_int_equal(emza__hex_decode_exact(back, 4, "000fa5ff"), 1);
     assert_memory_equal(back, bytes, 4);
-    assert_int_equal(emza__hex_decode(back, 4, "000FA5FF"), 1); /* either case */
+    assert_int_equal(emza__hex_decode_exact(back, 4, "000FA5FF"), 1); /* either case */
     assert_memory_equal(back, bytes, 4);
-    assert_int_equal(emza__hex_decode(back, 4, "000fa5f"), 0);   /* too short */
-    assert_int_equal(emza__hex_decode(back, 4, "000fa5ff0"), 0); /* too long */
-    assert_int_equal(emza__hex_decode(back, 4, "000fa5fg"), 0);  /* not a digit */
-    assert_int_equal(emza__hex_decode(back, 4, " 00fa5ff"), 0);
-    assert_int_equal(emza__hex_decode(back, 4, NULL), 0);
+    assert_int_equal(emza__hex_decode_exact(back, 4, "000fa5f"), 0);   /* too short */
+    assert_int_equal(emza__hex_decode_exact(back, 4, "000fa5ff0"), 0); /* too long */
+    assert_int_equal(emza__hex_decode_exact(back, 4, "000fa5fg"), 0);  /* not a digit */
+    /* The variable-length form reports how many bytes it wrote, and why it refused. */
+    size_t n = 99;
+    assert_int_equal(emza__hex_decode(back, 4, "0aFf", &n), EMZA_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(back[1], 0xff);
+    assert_int_equal(emza__hex_decode(back, 4, "0aF", &n), EMZA_EINVAL);
+    assert_int_equal(n, 0);
+    assert_int_equal(emza__hex_decode(back, 4, "0x0a", &n), EMZA_EINVAL);
+    assert_int_equal(emza__hex_decode(back, 4, "0011223344", &n), EMZA_ELIMIT);
+    assert_int_equal(emza__hex_decode(back, 4, "", &n), EMZA_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(emza__hex_decode_exact(back, 4, " 00fa5ff"), 0);
+    assert_int_equal(emza__hex_decode_exact(back, 4, NULL), 0);
     emza__hex_encode(text, bytes, 0);
     assert_string_equal(text, "");
 }

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -547,7 +548,7 @@ void cli_progress_finish(cli_progress *p)
 }
 
 /* --------------------------------------------------------------------------
- * Key options (moved from cmd_sign.c: emza sign and emza auth sign share them)
+ * Key options
  * -------------------------------------------------------------------------- */
 
 /* Longest password read from a file or the environment. */
@@ -557,8 +558,7 @@ void cli_progress_finish(cli_progress *p)
 static int read_password(const cli_command *self, const cli_key_options *k, char **out)
 {
     *out = NULL;
-    const char *env = k->pass_env;
-    const char *file = k->pass_file;
+    const char *env = k->pass_env, *file = k->pass_file;
     if (env != NULL && file != NULL) {
         cli_error("%s: give --pass-env or --pass-file, not both", self->title);
         return CLI_EXIT_USAGE;
@@ -623,24 +623,79 @@ static void free_password(char *password)
     }
 }
 
+/* The PIN callback of --pin-env: the variable's value, read each time the token asks. */
+static int pin_from_env(void *ctx, const char *token_label, int for_signature, char *buf,
+                        size_t size, size_t *len)
+{
+    (void)token_label;
+    (void)for_signature;
+    const char *value = getenv((const char *)ctx);
+    if (value == NULL)
+        return EMZA_EINVAL; /* checked before opening; unset meanwhile */
+    size_t n = strlen(value);
+    if (n > size)
+        return EMZA_ELIMIT;
+    memcpy(buf, value, n);
+    *len = n;
+    return 0;
+}
+
+static int open_pkcs11(const cli_command *self, const cli_key_options *k, emza_signer **out)
+{
+    if (k->key != NULL || k->cert != NULL || k->pass_env != NULL || k->pass_file != NULL) {
+        cli_error("%s: --pkcs11 takes the key from the token: leave out --key, --cert, "
+                  "--pass-env and --pass-file",
+                  self->title);
+        return CLI_EXIT_USAGE;
+    }
+    if (k->pin_env != NULL) {
+        const char *pin = getenv(k->pin_env);
+        if (pin == NULL) {
+            cli_error("%s: --pin-env: the environment variable %s is not set", self->title,
+                      k->pin_env);
+            return CLI_EXIT_USAGE;
+        }
+        if (strlen(pin) > EMZA_PKCS11_PIN_MAX) {
+            cli_error("%s: --pin-env: the PIN is longer than %d bytes", self->title,
+                      EMZA_PKCS11_PIN_MAX);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    emza_pkcs11_options o;
+    if (emza_pkcs11_options_init(&o, EMZA_PKCS11_OPTIONS_VERSION) != EMZA_OK)
+        return cli_lib_error(self->title, NULL, NULL, emza_error_last_code());
+    o.module_path = k->pkcs11;
+    o.token_label = k->token;
+    o.key_label = k->key_label;
+    o.key_id_hex = k->key_id;
+    o.chain_path = k->chain;
+    if (k->pin_env != NULL) {
+        o.pin = pin_from_env;
+        o.pin_ctx = (void *)(uintptr_t)k->pin_env;
+    }
+    int rc = emza_signer_open_pkcs11(out, &o);
+    if (rc != EMZA_OK)
+        return cli_lib_error(self->title, "--pkcs11", k->pkcs11, rc);
+    return CLI_EXIT_OK;
+}
+
 int cli_open_signer(const cli_command *self, const cli_key_options *k, emza_signer **out)
 {
     *out = NULL;
-    if (k->pkcs11 != NULL) {
-        cli_error("%s: --pkcs11: smart cards and tokens are not supported by this build yet",
+    if (k->pkcs11 != NULL)
+        return open_pkcs11(self, k, out);
+    if (k->token != NULL || k->key_label != NULL || k->key_id != NULL || k->pin_env != NULL) {
+        cli_error("%s: --token, --key-label, --key-id and --pin-env go with --pkcs11 MODULE.so",
                   self->title);
         return CLI_EXIT_USAGE;
     }
-    const char *key = k->key;
-    const char *cert = k->cert;
-    const char *chain = k->chain;
-    if (key == NULL) {
-        cli_error("%s: a key is required: --key FILE.p12 --pass-env VAR, or --key KEY.pem "
-                  "--cert CERT.pem",
+    if (k->key == NULL) {
+        cli_error("%s: a key is required: --key FILE.p12 --pass-env VAR, --key KEY.pem "
+                  "--cert CERT.pem, or --pkcs11 MODULE.so",
                   self->title);
         return CLI_EXIT_USAGE;
     }
-    if (cert == NULL && chain != NULL) {
+    if (k->cert == NULL && k->chain != NULL) {
         cli_error("%s: --chain goes with --key KEY.pem --cert CERT.pem", self->title);
         return CLI_EXIT_USAGE;
     }
@@ -648,17 +703,17 @@ int cli_open_signer(const cli_command *self, const cli_key_options *k, emza_sign
     if (read_password(self, k, &password) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
     int rc;
-    if (cert == NULL) {
+    if (k->cert == NULL) {
         if (password == NULL) {
             cli_error("%s: a PKCS#12 key needs --pass-env VAR or --pass-file F", self->title);
             return CLI_EXIT_USAGE;
         }
-        rc = emza_signer_open_pkcs12(out, key, password);
+        rc = emza_signer_open_pkcs12(out, k->key, password);
     } else {
-        rc = emza_signer_open_pem(out, key, password, cert, chain);
+        rc = emza_signer_open_pem(out, k->key, password, k->cert, k->chain);
     }
     free_password(password);
     if (rc != EMZA_OK)
-        return cli_lib_error(self->title, "--key", key, rc);
+        return cli_lib_error(self->title, "--key", k->key, rc);
     return CLI_EXIT_OK;
 }

@@ -269,25 +269,29 @@ void cli_catch_interrupts(void);
 int cli_interrupted(void);
 
 /* --------------------------------------------------------------------------
- * Key options: --key FILE.p12 (--pass-env VAR | --pass-file F)
- *            | --key KEY.pem --cert CERT.pem [--chain CHAIN.pem] [--pass-env | --pass-file]
- *            | --pkcs11 MODULE.so ... (not yet supported)
+ * Key options: where a signing command's key comes from
  * -------------------------------------------------------------------------- */
 
-/** The values of a command's key options (NULL when not given). */
+/**
+ * The KEY-OPTIONS of CONTRACT.md, as a command parsed them (each NULL when
+ * not given): --key FILE.p12 (--pass-env VAR | --pass-file F); --key KEY.pem
+ * --cert CERT.pem [--chain CHAIN.pem] [--pass-env | --pass-file]; --pkcs11
+ * MODULE.so [--token LABEL] [--key-label L] [--key-id HEX] [--pin-env VAR]
+ * [--chain CHAIN.pem].
+ */
 typedef struct cli_key_options {
-    const char *key;
-    const char *cert;
-    const char *chain;
-    const char *pass_env;
-    const char *pass_file;
-    const char *pkcs11;
+    const char *key, *cert, *chain, *pass_env, *pass_file;
+    const char *pkcs11, *token, *key_label, *key_id, *pin_env;
 } cli_key_options;
 
 /**
- * Opens the key source the options name into `*out` (emza_signer_free).
- * Passwords come from the environment or a file, never the command line, and
- * are wiped after use. CLI_EXIT_OK, or CLI_EXIT_USAGE after a message.
+ * Opens the signer the key options name. Passwords and PINs come from the
+ * environment or a file, never the command line, and are wiped after use; a
+ * PKCS#11 PIN is read from --pin-env each time the token asks (once, or
+ * before every signature by a key that must be authenticated each time), so
+ * the environment variable must stay set while `*out` signs. Returns
+ * CLI_EXIT_OK, or CLI_EXIT_USAGE after a one-line message (a wrong or
+ * locked PIN included).
  */
 int cli_open_signer(const cli_command *self, const cli_key_options *k, emza_signer **out);
 

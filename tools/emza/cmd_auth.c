@@ -123,6 +123,10 @@ enum {
     SG_PASS_ENV,
     SG_PASS_FILE,
     SG_PKCS11,
+    SG_TOKEN,
+    SG_KEY_LABEL,
+    SG_KEY_ID,
+    SG_PIN_ENV,
     SG_ALGORITHM,
     SG_OUTPUT,
     SG_COUNT
@@ -133,6 +137,8 @@ static const cli_opt_spec sign_options[SG_COUNT] = {
     [SG_KEY] = {"--key", 1, 0},             [SG_CERT] = {"--cert", 1, 0},
     [SG_CHAIN] = {"--chain", 1, 0},         [SG_PASS_ENV] = {"--pass-env", 1, 0},
     [SG_PASS_FILE] = {"--pass-file", 1, 0}, [SG_PKCS11] = {"--pkcs11", 1, 0},
+    [SG_TOKEN] = {"--token", 1, 0},         [SG_KEY_LABEL] = {"--key-label", 1, 0},
+    [SG_KEY_ID] = {"--key-id", 1, 0},       [SG_PIN_ENV] = {"--pin-env", 1, 0},
     [SG_ALGORITHM] = {"--algorithm", 1, 0}, [SG_OUTPUT] = {"-o", 1, 0},
 };
 
@@ -186,6 +192,10 @@ int cli_cmd_auth_sign(const cli_command *self, int argc, char **argv)
         .pass_env = cli_args_value(&args, SG_PASS_ENV),
         .pass_file = cli_args_value(&args, SG_PASS_FILE),
         .pkcs11 = cli_args_value(&args, SG_PKCS11),
+        .token = cli_args_value(&args, SG_TOKEN),
+        .key_label = cli_args_value(&args, SG_KEY_LABEL),
+        .key_id = cli_args_value(&args, SG_KEY_ID),
+        .pin_env = cli_args_value(&args, SG_PIN_ENV),
     };
     if (cli_open_signer(self, &k, &signer) != CLI_EXIT_OK)
         goto cleanup;

@@ -5,7 +5,8 @@
  *
  * KEY-OPTIONS: --key FILE.p12 (--pass-env VAR | --pass-file F)
  *            | --key KEY.pem --cert CERT.pem [--chain CHAIN.pem] [--pass-env VAR | --pass-file F]
- *            | --pkcs11 MODULE.so ... (not yet supported)
+ *            | --pkcs11 MODULE.so [--token LABEL] [--key-label L] [--key-id HEX]
+ *              [--pin-env VAR] [--chain CHAIN.pem]
  *
  * One flow for every format (emza_sign); the output is written atomically by
  * the library. Passwords are read from the environment or a file, never from
@@ -51,6 +52,7 @@ enum {
     OPT_FINALIZE,
     OPT_SIGNATURE,
     OPT_DIGEST_OUT,
+    OPT_KEY_ID,
     OPT_COUNT
 };
 
@@ -83,8 +85,10 @@ static const cli_opt_spec sign_options[OPT_COUNT] = {
     [OPT_FINALIZE] = {"--finalize", 1, 0},
     [OPT_SIGNATURE] = {"--signature", 1, 0},
     [OPT_DIGEST_OUT] = {"--digest-out", 1, 0},
+    [OPT_KEY_ID] = {"--key-id", 1, 0},
 };
 
+/* The key options as this command's enum names them. */
 static int open_signer(const cli_command *self, const cli_args *args, emza_signer **out)
 {
     cli_key_options k = {
@@ -94,6 +98,10 @@ static int open_signer(const cli_command *self, const cli_args *args, emza_signe
         .pass_env = cli_args_value(args, OPT_PASS_ENV),
         .pass_file = cli_args_value(args, OPT_PASS_FILE),
         .pkcs11 = cli_args_value(args, OPT_PKCS11),
+        .token = cli_args_value(args, OPT_TOKEN),
+        .key_label = cli_args_value(args, OPT_KEY_LABEL),
+        .key_id = cli_args_value(args, OPT_KEY_ID),
+        .pin_env = cli_args_value(args, OPT_PIN_ENV),
     };
     return cli_open_signer(self, &k, out);
 }
