@@ -272,7 +272,9 @@ static int validate_timestamps(emza_signature_report *sig, CMS_SignerInfo *si,
     emza__tsp_context tcx = {job->opts->trust,
                              {cx->embedded, job->opts->untrusted},
                              job->validation_time,
-                             job->opts->offline};
+                             job->opts->offline,
+                             NULL,
+                             NULL};
     int have_passed = 0, number = 0;
     int64_t earliest = 0, earliest_accuracy_us = 0;
     for (int pos = -1;
