@@ -136,16 +136,22 @@ int emza_sign(const emza_signer *signer, const emza_sign_options *opts, const ch
                     "no signature format chosen");
     EMZA_ENSURE_MSG(opts->format != EMZA_FORMAT_ASICE, EMZA_EUNSUPPORTED,
                     "ASiC-E containers are not supported by this build yet");
-    EMZA_ENSURE_MSG(opts->level == EMZA_LEVEL_B || opts->level == EMZA_LEVEL_T,
-                    EMZA_EUNSUPPORTED,
-                    "only baseline levels B and T are supported by this build yet (LT and LTA "
-                    "need revocation data)");
-    if (opts->level == EMZA_LEVEL_T) {
+    EMZA_ENSURE_MSG(opts->level == EMZA_LEVEL_B || opts->level == EMZA_LEVEL_T ||
+                        opts->level == EMZA_LEVEL_LT || opts->level == EMZA_LEVEL_LTA,
+                    EMZA_EINVAL, "unknown level %d", (int)opts->level);
+    if (opts->level != EMZA_LEVEL_B) {
         EMZA_ENSURE_MSG(opts->format == EMZA_FORMAT_CADES_DETACHED ||
                             opts->format == EMZA_FORMAT_CADES_ATTACHED,
-                        EMZA_EUNSUPPORTED, "level T is made only for CAdES by this build yet");
+                        EMZA_EUNSUPPORTED, "levels T, LT and LTA are made only for CAdES by this "
+                                           "build yet");
         EMZA_ENSURE_MSG(opts->tsa_url != NULL && opts->tsa_url[0] != '\0', EMZA_EUNSUPPORTED,
-                        "level T cannot be made without a time-stamping authority: set tsa_url");
+                        "level %s cannot be made without a time-stamping authority: set tsa_url",
+                        opts->level == EMZA_LEVEL_T ? "T" : opts->level == EMZA_LEVEL_LT ? "LT"
+                                                                                          : "LTA");
+        EMZA_ENSURE_MSG(opts->level <= EMZA_LEVEL_T || opts->mode != EMZA_SIGN_COUNTERSIGN,
+                        EMZA_EUNSUPPORTED,
+                        "countersignatures are made at level B or T; raise the signature "
+                        "afterwards with emza_extend");
     }
     EMZA_ENSURE_MSG(opts->mode == EMZA_SIGN_NEW || opts->mode == EMZA_SIGN_PARALLEL ||
                         opts->mode == EMZA_SIGN_COUNTERSIGN,

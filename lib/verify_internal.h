@@ -17,6 +17,7 @@
 #include <emza/verify.h>
 
 #include "report_internal.h"
+#include "trust_internal.h"
 
 enum {
     EMZA_STAGE_FORMAT = 1,       /* FORMAT_FAILURE, SIGNED_DATA_NOT_FOUND */
@@ -68,6 +69,15 @@ const char *emza__verify_data_path(const emza__verify_job *job, const char *name
 int emza__verify_signer_chain(emza_signature_report *sig, const emza__verify_job *job,
                               const emza_cert *signer, const emza_cert_list *embedded,
                               int64_t best_time);
+
+/**
+ * emza__verify_signer_chain with the revocation values the signature
+ * embeds (`values`, may be NULL), which the revocation seam tries before any
+ * network source (LT and LTA signatures).
+ */
+int emza__verify_signer_chain_ex(emza_signature_report *sig, const emza__verify_job *job,
+                                 const emza_cert *signer, const emza_cert_list *embedded,
+                                 const emza__revocation_values *values, int64_t best_time);
 
 /**
  * The policy's acceptance of the signature's own digest and key: a weak one
