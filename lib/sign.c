@@ -138,7 +138,7 @@ int emza_sign(const emza_signer *signer, const emza_sign_options *opts, const ch
                     "ASiC-E containers are not supported by this build yet");
     EMZA_ENSURE_MSG(opts->level == EMZA_LEVEL_B || opts->level == EMZA_LEVEL_T ||
                         opts->level == EMZA_LEVEL_LT || opts->level == EMZA_LEVEL_LTA,
-                    EMZA_EINVAL, "unknown level %d", (int)opts->level);
+                    EMZA_EUNSUPPORTED, "unknown level %d", (int)opts->level);
     if (opts->level != EMZA_LEVEL_B) {
         EMZA_ENSURE_MSG(opts->format == EMZA_FORMAT_CADES_DETACHED ||
                             opts->format == EMZA_FORMAT_CADES_ATTACHED,

@@ -1648,10 +1648,17 @@ static void test_cades_t__levels_and_formats_this_build_cannot_make(void **state
     assert_error(sign_one("citizen-ec", &o, data, in(dir, "x.p7s")), EMZA_EUNSUPPORTED);
     o = t_options(EMZA_FORMAT_XADES_ENVELOPED, "http://127.0.0.1:1/", g_now - 60);
     assert_error(sign_one("citizen-ec", &o, data, in(dir, "x.xml")), EMZA_EUNSUPPORTED);
+    o.level = EMZA_LEVEL_LT;
+    assert_error(sign_one("citizen-ec", &o, data, in(dir, "x.xml")), EMZA_EUNSUPPORTED);
+    /* CAdES LT and LTA are made (lt_test.py); without a reachable TSA they fail and write nothing. */
     o = t_options(EMZA_FORMAT_CADES_DETACHED, "http://127.0.0.1:1/", g_now - 60);
     o.level = EMZA_LEVEL_LT;
-    assert_error(sign_one("citizen-ec", &o, data, in(dir, "x.p7s")), EMZA_EUNSUPPORTED);
+    assert_error(sign_one("citizen-ec", &o, data, in(dir, "x.p7s")), EMZA_ENETWORK);
     o.level = EMZA_LEVEL_LTA;
+    assert_error(sign_one("citizen-ec", &o, data, in(dir, "x.p7s")), EMZA_ENETWORK);
+    o.level = EMZA_LEVEL_LT;
+    o.mode = EMZA_SIGN_COUNTERSIGN;
+    o.existing = data;
     assert_error(sign_one("citizen-ec", &o, data, in(dir, "x.p7s")), EMZA_EUNSUPPORTED);
     check_no_leftovers(dir, 1);
 }
