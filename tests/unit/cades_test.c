@@ -1407,9 +1407,22 @@ static void test_cades_sign__options_version_is_checked(void **state)
     assert_error(sign_one(ec, &o, data, in(dir, "x.p7s")), EMZA_EVERSION);
     emza_signer_free(ec);
     emza_sign_options init;
-    assert_error(emza_sign_options_init(&init, 2), EMZA_EVERSION);
+    assert_error(emza_sign_options_init(&init, EMZA_SIGN_OPTIONS_VERSION + 1), EMZA_EVERSION);
     assert_ok(emza_sign_options_init(&init, EMZA_SIGN_OPTIONS_VERSION));
     assert_int_equal(init.version, EMZA_SIGN_OPTIONS_VERSION);
+    /* Version 1 callers have a shorter struct: init writes nothing past it, and signing
+       reads nothing past it (the later fields keep their defaults). */
+    memset(&init, 0xAA, sizeof(init));
+    assert_ok(emza_sign_options_init(&init, 1));
+    assert_int_equal(init.version, 1);
+    assert_int_equal(init.level, EMZA_LEVEL_B);
+    const uint8_t *tail = (const uint8_t *)&init + offsetof(emza_sign_options, offline);
+    for (size_t i = 0; i < sizeof(init) - offsetof(emza_sign_options, offline); i++)
+        assert_int_equal(tail[i], 0xAA);
+    init.format = EMZA_FORMAT_CADES_DETACHED;
+    ec = p12("citizen-ec");
+    assert_ok(sign_one(ec, &init, data, in(dir, "v1.p7s")));
+    emza_signer_free(ec);
 
     emza_verify_options vo = EMZA_VERIFY_OPTIONS_INIT;
     vo.version = 99;
@@ -1418,7 +1431,7 @@ static void test_cades_sign__options_version_is_checked(void **state)
     assert_null(r);
     assert_error(emza_verify_options_init(&vo, 99), EMZA_EVERSION);
     assert_ok(emza_verify_options_init(&vo, EMZA_VERIFY_OPTIONS_VERSION));
-    check_no_leftovers(dir, 1);
+    check_no_leftovers(dir, 2); /* the content and v1.p7s */
 }
 
 static void test_cades_sign__bad_arguments_are_einval(void **state)
