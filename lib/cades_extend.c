@@ -356,7 +356,7 @@ static int add_archive_timestamp(CMS_ContentInfo **cms, emza_buf *der,
     emza__buf_init(&index, EMZA_SIGNED_FILE_MAX);
     emza__buf_init(&input, EMZA_SIGNED_FILE_MAX);
     emza__buf_init(&token, 0);
-    emza__buf_init(&indexed, EMZA_TSP_TOKEN_MAX + EMZA_SIGNED_FILE_MAX / 1024);
+    emza__buf_init(&indexed, EMZA_TSP_TOKEN_MAX); /* what a verifier accepts (tsp.h) */
     emza__tsp_token info;
     memset(&info, 0, sizeof(info));
     EMZA_TRY_ENSURE(layout != NULL && signer != NULL, EMZA_ENOMEM, "out of memory");
