@@ -4,8 +4,8 @@
  * emza_extend on a signed file (extend_internal.h).
  *
  *   T    clause 5.3: id-aa-timeStampToken over the SignerInfo's signature.
- *   LT   clause 5.5.1 / 5.5.2: the certificates of the signers' and TSAs'
- *        chains go to SignedData.certificates, their revocation statements to
+ *   LT   clause 5.5.1 / 5.5.2: the certificates of the signers', countersigners'
+ *        and TSAs' chains go to SignedData.certificates, their revocation statements to
  *        SignedData.crls — CRLs as CertificateList choices (OpenSSL adds them),
  *        OCSP responses as `other` choices with id-ri-ocsp-response (RFC 5940;
  *        cades_archive.c splices them into the DER, which OpenSSL's API
@@ -209,6 +209,43 @@ static int gather_tsa_chains(emza__ltv *ltv, emza__ltv_context *cx, CMS_SignerIn
     return EMZA_OK;
 }
 
+/*
+ * The chains of the signer of `si` and of the TSAs of its timestamps, then the same for
+ * its countersignatures (a notary's), `depth` levels down.
+ */
+static int gather_signer(emza__ltv *ltv, emza__ltv_context *cx, CMS_SignerInfo *si,
+                         const emza_cert_list *const *pools, int ats_nid, int depth)
+{
+    EMZA_ENSURE_MSG(depth <= EMZA_CADES_COUNTERSIGNATURE_DEPTH_MAX, EMZA_ELIMIT,
+                    "countersignatures are nested more than %d deep",
+                    EMZA_CADES_COUNTERSIGNATURE_DEPTH_MAX);
+    const emza_cert *cert = signer_cert(si, pools, 2);
+    EMZA_ENSURE_MSG(cert != NULL, EMZA_ENOTFOUND,
+                    "a %s's certificate is neither in the signature nor among the untrusted "
+                    "certificates",
+                    depth == 0 ? "signer" : "countersigner");
+    EMZA_GUARD(emza__ltv_add_chain(ltv, cx, cert, EMZA_PURPOSE_SIGN));
+    EMZA_GUARD(gather_tsa_chains(ltv, cx, si, ats_nid));
+    for (int pos = -1; (pos = CMS_unsigned_get_attr_by_NID(si, NID_pkcs9_countersignature, pos)) >= 0;) {
+        X509_ATTRIBUTE *attr = CMS_unsigned_get_attr(si, pos);
+        for (int v = 0; v < X509_ATTRIBUTE_count(attr); v++) {
+            const ASN1_TYPE *t = X509_ATTRIBUTE_get0_type(attr, v);
+            EMZA_ENSURE_MSG(t != NULL && t->type == V_ASN1_SEQUENCE, EMZA_EFORMAT,
+                            "a countersignature attribute holds no SignerInfo");
+            emza_span der = {ASN1_STRING_get0_data(t->value.sequence),
+                             (size_t)ASN1_STRING_length(t->value.sequence)};
+            CMS_ContentInfo *holder = NULL;
+            EMZA_GUARD(emza__cades_wrap_signer_info(&holder, der));
+            int rc = gather_signer(ltv, cx, sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(holder), 0),
+                                   pools, ats_nid, depth + 1);
+            CMS_ContentInfo_free(holder);
+            EMZA_GUARD(rc);
+        }
+    }
+    emza__ossl_clear();
+    return EMZA_OK;
+}
+
 /* Adds the certificates and CRLs of `ltv` that the CMS lacks (OCSP comes after, in DER). */
 static int add_certs_and_crls(CMS_ContentInfo *cms, const emza__ltv *ltv,
                               const emza__cades_layout *layout)
@@ -278,13 +315,7 @@ static int make_lt(CMS_ContentInfo **cms, emza_buf *der, const emza__cades_exten
         CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, i);
         if (!is_target(si, only))
             continue;
-        const emza_cert *cert = signer_cert(si, pools, 2);
-        EMZA_TRY_ENSURE(cert != NULL, EMZA_ENOTFOUND,
-                        "signer %d's certificate is neither in the signature nor among the "
-                        "untrusted certificates",
-                        i + 1);
-        EMZA_TRY(emza__ltv_add_chain(&ltv, &cx, cert, EMZA_PURPOSE_SIGN));
-        EMZA_TRY(gather_tsa_chains(&ltv, &cx, si, ats_nid));
+        EMZA_TRY(gather_signer(&ltv, &cx, si, pools, ats_nid, 0));
     }
 
     EMZA_TRY(add_certs_and_crls(*cms, &ltv, layout));

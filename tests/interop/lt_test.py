@@ -273,6 +273,23 @@ class LongTerm(Base):
         self.assertIn("ARCHIVE_TIMESTAMP_BEFORE_SIGNATURE_TIMESTAMP",
                       [e["code"] for e in sig["errors"]])
 
+    def test_lt__covers_the_countersigners_chain_too(self):
+        t = self.path("t.p7s")
+        self.sign("good", "T", t).check_returncode()
+        for who, expect in (("dead", 4), ("crl-good", 0)):
+            c = self.path("c-%s.p7s" % who)
+            self.sign(who, "T", c, extra=("--countersign", t)).check_returncode()
+            p = self.extend(c, "LT", expect=expect)
+            if expect:
+                self.assertIn("Emza Revocation dead", p.stderr.decode())
+                continue
+            p = self.run_tool("verify", c, "--data", self.data, "--trust", pki("trust/root.pem"),
+                              "--offline", "--json")
+            sigs = json.loads(p.stdout.decode("utf-8"))["signatures"]
+            self.assertEqual(len(sigs), 2)
+            for sig in sigs:
+                self.assert_verdict(sig, "TOTAL_PASSED", None, "CAdES-BASELINE-LT")
+
     def test_lta__verifies_offline_and_openssl_accepts_it(self):
         out = self.path("lta.p7m")
         self.sign("good", "LTA", out, fmt="cades-attached").check_returncode()
