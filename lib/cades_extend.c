@@ -101,16 +101,6 @@ static int has_unsigned(CMS_SignerInfo *si, int nid)
     return pos >= 0;
 }
 
-static int archive_timestamp_nid(void)
-{
-    int nid = OBJ_txt2nid(EMZA_OID_ARCHIVE_TIMESTAMP_V3);
-    if (nid == NID_undef)
-        nid = OBJ_create(EMZA_OID_ARCHIVE_TIMESTAMP_V3, "emza-archiveTimestampV3",
-                         "id-aa-ets-archiveTimestampV3");
-    emza__ossl_clear();
-    return nid;
-}
-
 static int to_der(CMS_ContentInfo *cms, emza_buf *out)
 {
     emza__buf_free(out);
@@ -167,13 +157,15 @@ static const emza_cert *signer_cert(CMS_SignerInfo *si, const emza_cert_list *co
 
 /* The chains of the TSAs of every timestamp (signature and archive) on `si`. */
 static int gather_tsa_chains(emza__ltv *ltv, emza__ltv_context *cx, CMS_SignerInfo *si,
-                             int ats_nid)
+                             const ASN1_OBJECT *ats)
 {
     const ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
-    int nids[2] = {NID_id_smime_aa_timeStampToken, ats_nid};
+    /* Objects, not NIDs: registering a NID for the archive OID (OBJ_create) is not
+       thread-safe in OpenSSL 3.0. */
+    const ASN1_OBJECT *types[2] = {OBJ_nid2obj(NID_id_smime_aa_timeStampToken), ats};
     int count = 0;
     for (size_t k = 0; k < 2; k++) {
-        for (int pos = -1; (pos = CMS_unsigned_get_attr_by_NID(si, nids[k], pos)) >= 0;) {
+        for (int pos = -1; (pos = CMS_unsigned_get_attr_by_OBJ(si, types[k], pos)) >= 0;) {
             X509_ATTRIBUTE *attr = CMS_unsigned_get_attr(si, pos);
             for (int v = 0; v < X509_ATTRIBUTE_count(attr); v++) {
                 EMZA_ENSURE_MSG(++count <= 2 * EMZA_TSP_TIMESTAMPS_MAX, EMZA_ELIMIT,
@@ -214,7 +206,7 @@ static int gather_tsa_chains(emza__ltv *ltv, emza__ltv_context *cx, CMS_SignerIn
  * its countersignatures (a notary's), `depth` levels down.
  */
 static int gather_signer(emza__ltv *ltv, emza__ltv_context *cx, CMS_SignerInfo *si,
-                         const emza_cert_list *const *pools, int ats_nid, int depth)
+                         const emza_cert_list *const *pools, const ASN1_OBJECT *ats, int depth)
 {
     EMZA_ENSURE_MSG(depth <= EMZA_CADES_COUNTERSIGNATURE_DEPTH_MAX, EMZA_ELIMIT,
                     "countersignatures are nested more than %d deep",
@@ -225,7 +217,7 @@ static int gather_signer(emza__ltv *ltv, emza__ltv_context *cx, CMS_SignerInfo *
                     "certificates",
                     depth == 0 ? "signer" : "countersigner");
     EMZA_GUARD(emza__ltv_add_chain(ltv, cx, cert, EMZA_PURPOSE_SIGN));
-    EMZA_GUARD(gather_tsa_chains(ltv, cx, si, ats_nid));
+    EMZA_GUARD(gather_tsa_chains(ltv, cx, si, ats));
     for (int pos = -1; (pos = CMS_unsigned_get_attr_by_NID(si, NID_pkcs9_countersignature, pos)) >= 0;) {
         X509_ATTRIBUTE *attr = CMS_unsigned_get_attr(si, pos);
         for (int v = 0; v < X509_ATTRIBUTE_count(attr); v++) {
@@ -237,7 +229,7 @@ static int gather_signer(emza__ltv *ltv, emza__ltv_context *cx, CMS_SignerInfo *
             CMS_ContentInfo *holder = NULL;
             EMZA_GUARD(emza__cades_wrap_signer_info(&holder, der));
             int rc = gather_signer(ltv, cx, sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(holder), 0),
-                                   pools, ats_nid, depth + 1);
+                                   pools, ats, depth + 1);
             CMS_ContentInfo_free(holder);
             EMZA_GUARD(rc);
         }
@@ -286,6 +278,7 @@ static int make_lt(CMS_ContentInfo **cms, emza_buf *der, const emza__cades_exten
 {
     int rc = EMZA_OK;
     emza_cert_list *carried = NULL;
+    ASN1_OBJECT *ats = NULL;
     emza__cades_layout *layout = calloc(1, sizeof(*layout));
     emza__ltv ltv;
     memset(&ltv, 0, sizeof(ltv));
@@ -308,14 +301,15 @@ static int make_lt(CMS_ContentInfo **cms, emza_buf *der, const emza__cades_exten
     cx.net = *x->net;
     cx.validation_time = x->now;
 
-    int ats_nid = archive_timestamp_nid();
+    ats = OBJ_txt2obj(EMZA_OID_ARCHIVE_TIMESTAMP_V3, 1);
+    EMZA_TRY_ENSURE(ats != NULL, EMZA_ENOMEM, "out of memory");
     STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(*cms);
     const emza_cert_list *pools[2] = {carried, x->untrusted};
     for (int i = 0; i < sk_CMS_SignerInfo_num(sis); i++) {
         CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, i);
         if (!is_target(si, only))
             continue;
-        EMZA_TRY(gather_signer(&ltv, &cx, si, pools, ats_nid, 0));
+        EMZA_TRY(gather_signer(&ltv, &cx, si, pools, ats, 0));
     }
 
     EMZA_TRY(add_certs_and_crls(*cms, &ltv, layout));
@@ -325,6 +319,7 @@ static int make_lt(CMS_ContentInfo **cms, emza_buf *der, const emza__cades_exten
     EMZA_TRY(emza__cades_add_ocsp_values(der, next.data, next.len, ltv.ocsp, ltv.ocsp_count));
     EMZA_TRY(read_der(cms, der));
 cleanup:
+    ASN1_OBJECT_free(ats);
     free(layout);
     emza__ltv_free(&ltv);
     emza_cert_list_free(carried);
