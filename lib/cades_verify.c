@@ -360,7 +360,9 @@ static int token_hash_index(emza_buf *out, emza_span token)
     if (oid != NULL && sk_CMS_SignerInfo_num(sis) == 1) {
         CMS_SignerInfo *tsi = sk_CMS_SignerInfo_value(sis, 0);
         int pos = CMS_unsigned_get_attr_by_OBJ(tsi, oid, -1);
-        X509_ATTRIBUTE *attr = pos >= 0 ? CMS_unsigned_get_attr(tsi, pos) : NULL;
+        /* Exactly one ats-hash-index-v3 with exactly one value (EN 319 122-1 5.5.3). */
+        int again = pos >= 0 ? CMS_unsigned_get_attr_by_OBJ(tsi, oid, pos) : -1;
+        X509_ATTRIBUTE *attr = pos >= 0 && again < 0 ? CMS_unsigned_get_attr(tsi, pos) : NULL;
         const ASN1_TYPE *t = attr != NULL && X509_ATTRIBUTE_count(attr) == 1
                                  ? X509_ATTRIBUTE_get0_type(attr, 0)
                                  : NULL;
