@@ -137,6 +137,10 @@ typedef struct emza__tsp_context {
     int64_t validation_time;
     int offline;
     const emza_policy *policy;             /* NULL: the built-in default (trustedTsas, chain) */
+    const struct emza__revocation_values *embedded; /* revocation values the signature carries,
+                                                       or NULL (trust_internal.h) */
+    const emza__net *net; /* timeout and transport for the TSA chain's revocation requests, or
+                             NULL for the defaults (`offline` still decides) */
 } emza__tsp_context;
 
 /** A timestamp's validation: the token and the ETSI verdict (emza__tsp_validation_free). */

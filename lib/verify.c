@@ -19,6 +19,7 @@
 #include "crypto_policy.h"
 #include "policy_internal.h"
 #include "sign_internal.h"
+#include "trust_internal.h"
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/guard.h"
@@ -55,14 +56,7 @@ int emza_verify_options_init(emza_verify_options *opts, unsigned int version)
 /* format recognition                                                        */
 /* ------------------------------------------------------------------------ */
 
-typedef enum detected_format {
-    DETECTED_UNKNOWN,
-    DETECTED_XML,
-    DETECTED_CMS,
-    DETECTED_ZIP,
-} detected_format;
-
-static detected_format detect(const uint8_t *data, size_t len)
+emza__detected_format emza__detect_format(const uint8_t *data, size_t len)
 {
     size_t i = 0;
     if (len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0)
@@ -153,7 +147,7 @@ int emza_verify_file(emza_report **out, const char *path, const emza_verify_opti
     EMZA_TRY(emza__report_new(&report, path, hex, now, emza_policy_name(policy)));
 
     emza__verify_job job = {opts, now, path, file.data, file.len, report, policy};
-    switch (detect(file.data, file.len)) {
+    switch (emza__detect_format(file.data, file.len)) {
     case DETECTED_XML:
         EMZA_TRY(emza__xades_verify(&job));
         break;
@@ -201,6 +195,40 @@ int emza__verify_signer_chain(emza_signature_report *sig, const emza__verify_job
                               const emza_cert *signer, const emza_cert_list *embedded,
                               int64_t best_time)
 {
+    return emza__verify_signer_chain_ex(sig, job, signer, embedded, NULL, best_time);
+}
+
+/* Embedded OCSP responses produced before the best signature time (from a timestamp). */
+typedef struct early_ocsp {
+    emza_signature_report *sig;
+    int64_t best_time;
+} early_ocsp;
+
+static int note_early_ocsp(void *ctx, const emza_cert *cert, const emza_cert *issuer,
+                           const emza__revocation_answer *answer, const emza_buf *der)
+{
+    (void)issuer;
+    (void)der;
+    const early_ocsp *e = ctx;
+    if (!answer->embedded || answer->source != EMZA__REVOCATION_FROM_OCSP ||
+        answer->produced_at == 0 || answer->produced_at >= e->best_time)
+        return EMZA_OK;
+    char produced[EMZA_TIME_TEXT_SIZE], best[EMZA_TIME_TEXT_SIZE];
+    if (emza_time_format(produced, sizeof(produced), answer->produced_at) != EMZA_OK ||
+        emza_time_format(best, sizeof(best), e->best_time) != EMZA_OK)
+        return EMZA_OK;
+    return emza__findings_add(emza__sig_warnings(e->sig), 0, EMZA_SUB_NONE,
+                              "OCSP_BEFORE_SIGNATURE_TIME",
+                              "the embedded OCSP response about %s was produced at %s, before the "
+                              "signature timestamp's time %s: it says nothing about the status "
+                              "after the signature was made",
+                              emza__cert_display_name(cert), produced, best);
+}
+
+int emza__verify_signer_chain_ex(emza_signature_report *sig, const emza__verify_job *job,
+                                 const emza_cert *signer, const emza_cert_list *embedded,
+                                 const emza__revocation_values *values, int64_t best_time)
+{
     emza__findings *errors = emza__sig_errors(sig);
     if (job->opts->trust == NULL)
         return emza__findings_add(errors, EMZA_STAGE_X509, EMZA_SUB_NO_CERTIFICATE_CHAIN_FOUND,
@@ -225,7 +253,13 @@ int emza__verify_signer_chain(emza_signature_report *sig, const emza__verify_job
     copts.transport = job->opts->transport;
     copts.transport_ctx = job->opts->transport_ctx;
     copts.policy = job->policy;
-    EMZA_TRY(emza_trust_verify(&chain, job->opts->trust, signer, &copts));
+    /* EN 319 102-1 long-term validation wants revocation data issued after the signature's
+       proof of time: an embedded OCSP response produced before it passes with a warning. */
+    early_ocsp early = {sig, best_time};
+    int timestamped = best_time < job->validation_time;
+    emza__chain_extra extra = {values, timestamped ? note_early_ocsp : NULL,
+                               timestamped ? &early : NULL};
+    EMZA_TRY(emza__trust_verify_ex(&chain, job->opts->trust, signer, &copts, &extra));
 
     for (size_t i = 0; i < emza_chain_result_error_count(chain); i++) {
         /* The chain's own order is kept: its first error is the chain's verdict. */

@@ -17,6 +17,7 @@
 #include <emza/verify.h>
 
 #include "report_internal.h"
+#include "trust_internal.h"
 
 enum {
     EMZA_STAGE_FORMAT = 1,       /* FORMAT_FAILURE, SIGNED_DATA_NOT_FOUND */
@@ -35,6 +36,17 @@ typedef struct emza__verify_job {
     emza_report *report;             /* to fill: format and one entry per signature */
     const emza_policy *policy;       /* never NULL: the options' policy or the built-in default */
 } emza__verify_job;
+
+/** What a signed file looks like, by its first bytes. */
+typedef enum emza__detected_format {
+    DETECTED_UNKNOWN,
+    DETECTED_XML, /* '<' after an optional byte order mark and white space */
+    DETECTED_CMS, /* DER SEQUENCE or PEM */
+    DETECTED_ZIP, /* a ZIP local header (ASiC) */
+} emza__detected_format;
+
+/** Recognises the format of `len` bytes (verify.c; also used by extend.c). */
+emza__detected_format emza__detect_format(const uint8_t *data, size_t len);
 
 /** CMS / CAdES, DER or PEM (cades_verify.c). */
 int emza__cades_verify(const emza__verify_job *job);
@@ -58,6 +70,15 @@ const char *emza__verify_data_path(const emza__verify_job *job, const char *name
 int emza__verify_signer_chain(emza_signature_report *sig, const emza__verify_job *job,
                               const emza_cert *signer, const emza_cert_list *embedded,
                               int64_t best_time);
+
+/**
+ * emza__verify_signer_chain with the revocation values the signature
+ * embeds (`values`, may be NULL), which the revocation seam tries before any
+ * network source (LT and LTA signatures).
+ */
+int emza__verify_signer_chain_ex(emza_signature_report *sig, const emza__verify_job *job,
+                                 const emza_cert *signer, const emza_cert_list *embedded,
+                                 const emza__revocation_values *values, int64_t best_time);
 
 /**
  * The policy's acceptance of the signature's own digest and key, with the

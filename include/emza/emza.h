@@ -28,5 +28,6 @@
 #include "options.h"
 #include "auth.h"
 #include "policy.h"
+#include "extend.h"
 
 #endif /* EMZA_EMZA_H */

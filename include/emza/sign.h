@@ -21,6 +21,7 @@
 #include "common.h"
 #include "signer.h"
 #include "transport.h"
+#include "trust.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -40,8 +41,9 @@ typedef enum emza_format {
 typedef enum emza_level {
     EMZA_LEVEL_B = 0,   /**< basic signature */
     EMZA_LEVEL_T = 1,   /**< with a signature timestamp from `tsa_url` (CAdES only, yet) */
-    EMZA_LEVEL_LT = 2,  /**< with certificates and revocation data (not yet supported) */
-    EMZA_LEVEL_LTA = 3, /**< with an archive timestamp (not yet supported) */
+    EMZA_LEVEL_LT = 2,  /**< T with the chains' certificates and revocation data (CAdES only, yet;
+                             see extend.h for what is gathered and when it is refused) */
+    EMZA_LEVEL_LTA = 3, /**< LT with an archive timestamp (CAdES only, yet) */
 } emza_level;
 
 /** How a new signature relates to an existing one. */
@@ -59,7 +61,11 @@ typedef enum emza_sign_mode {
  */
 typedef int (*emza_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
-#define EMZA_SIGN_OPTIONS_VERSION 1u
+/**
+ * Version 2 appended `offline`, `trust` and `untrusted`; a caller built for
+ * version 1 (a shorter struct) still works: those fields then take their defaults.
+ */
+#define EMZA_SIGN_OPTIONS_VERSION 2u
 
 /** Options of emza_sign. Fields are only ever appended; start from EMZA_SIGN_OPTIONS_INIT. */
 typedef struct emza_sign_options {
@@ -84,13 +90,22 @@ typedef struct emza_sign_options {
     int timeout_seconds;       /**< per network request; 0: EMZA_NETWORK_TIMEOUT_DEFAULT */
     emza_transport_fn transport; /**< route requests through the application, or NULL */
     void *transport_ctx;
+    int offline;               /**< 1: no network at all; levels T and LTA then fail, LT works
+                                    only when every certificate's revocation needs no request */
+    const emza_trust *trust;   /**< anchors for the LT chains; NULL: the self-signed
+                                    certificates of the signer's chain (a PKCS#12 usually
+                                    holds the root) */
+    const emza_cert_list *untrusted; /**< extra certificates for the LT chains, or NULL */
 } emza_sign_options;
 
 #define EMZA_SIGN_OPTIONS_INIT                                                                     \
     {EMZA_SIGN_OPTIONS_VERSION, (emza_format)0, EMZA_LEVEL_B, NULL, 0, 0, 0, EMZA_SIGN_NEW, NULL,  \
-     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL}
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL}
 
-/** Sets `*opts` to the defaults. EMZA_EVERSION for an unknown version. */
+/**
+ * Sets `*opts` to the defaults for `version` (1 writes only the fields of
+ * version 1). EMZA_EVERSION for an unknown version.
+ */
 EMZA_EXTERN int emza_sign_options_init(emza_sign_options *opts, unsigned int version);
 
 /**
@@ -106,7 +121,11 @@ EMZA_EXTERN int emza_sign_options_init(emza_sign_options *opts, unsigned int ver
  * refuses), EMZA_ELIMIT (its answer is too long), EMZA_EFORMAT (its answer is
  * not a TimeStampResp), EMZA_ECRYPTO (its token does not verify, is over other
  * data or carries another nonce), EMZA_EINVAL (the claimed signing time is
- * after the TSA's time).
+ * after the TSA's time). At levels LT and LTA also what emza_extend
+ * (extend.h) refuses with: EMZA_EINVAL (a revoked certificate or a failing
+ * chain), EMZA_ENETWORK (revocation data that cannot be had, or offline),
+ * EMZA_ENOTFOUND (no chain to a trust anchor). Countersigning is made at B or
+ * T only (EMZA_EUNSUPPORTED above).
  */
 EMZA_EXTERN EMZA_WARN_UNUSED_RESULT int emza_sign(const emza_signer *signer,
                                                   const emza_sign_options *opts,

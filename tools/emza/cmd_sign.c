@@ -1,5 +1,6 @@
 /*
- * emza sign --format F [--level B|T|LT|LTA] KEY-OPTIONS [--tsa URL] -o OUT INPUT...
+ * emza sign --format F [--level B|T|LT|LTA] KEY-OPTIONS [--tsa URL] [--offline]
+ *           [--trust T]... [--untrusted U]... -o OUT INPUT...
  * emza sign --prepare STATE --cert C.pem ... / --finalize STATE --signature SIG -o OUT
  *            (two-step signing: cmd_sign_twostep.c)
  *
@@ -53,6 +54,9 @@ enum {
     OPT_SIGNATURE,
     OPT_DIGEST_OUT,
     OPT_KEY_ID,
+    OPT_OFFLINE,
+    OPT_TRUST,
+    OPT_UNTRUSTED,
     OPT_COUNT
 };
 
@@ -86,6 +90,9 @@ static const cli_opt_spec sign_options[OPT_COUNT] = {
     [OPT_SIGNATURE] = {"--signature", 1, 0},
     [OPT_DIGEST_OUT] = {"--digest-out", 1, 0},
     [OPT_KEY_ID] = {"--key-id", 1, 0},
+    [OPT_OFFLINE] = {"--offline", 0, 0},
+    [OPT_TRUST] = {"--trust", 1, 1},
+    [OPT_UNTRUSTED] = {"--untrusted", 1, 1},
 };
 
 /* The key options as this command's enum names them. */
@@ -171,6 +178,7 @@ static int fill_options(const cli_command *self, const cli_args *args, emza_sign
         o->existing = counter;
     }
     o->tsa_url = cli_args_value(args, OPT_TSA);
+    o->offline = cli_args_count(args, OPT_OFFLINE) > 0;
     o->mime_type = cli_args_value(args, OPT_MIME_TYPE);
     o->signer_role = cli_args_value(args, OPT_ROLE);
     o->production_city = cli_args_value(args, OPT_CITY);
@@ -256,12 +264,16 @@ int cli_cmd_sign(const cli_command *self, int argc, char **argv)
         return rc;
 
     emza_signer *signer = NULL;
-    size_t input_count = 0;
+    emza_trust *trust = NULL;
+    emza_cert_list *untrusted = NULL;
+    size_t input_count = 0, trust_count = 0, untrusted_count = 0;
     const char **inputs = cli_args_values(&args, -1, &input_count);
+    const char **trust_paths = cli_args_values(&args, OPT_TRUST, &trust_count);
+    const char **untrusted_paths = cli_args_values(&args, OPT_UNTRUSTED, &untrusted_count);
     emza_sign_options opts;
     cli_progress progress;
     rc = CLI_EXIT_USAGE;
-    if (inputs == NULL) {
+    if (inputs == NULL || trust_paths == NULL || untrusted_paths == NULL) {
         cli_error("%s: out of memory", self->title);
         goto cleanup;
     }
@@ -280,6 +292,13 @@ int cli_cmd_sign(const cli_command *self, int argc, char **argv)
         cli_error("%s: no INPUT file to sign", self->title);
         goto cleanup;
     }
+    if (trust_count > 0 && cli_load_trust(self, trust_paths, trust_count, &trust) != CLI_EXIT_OK)
+        goto cleanup;
+    if (cli_load_cert_list(self, "--untrusted", untrusted_paths, untrusted_count, &untrusted) !=
+        CLI_EXIT_OK)
+        goto cleanup;
+    opts.trust = trust;
+    opts.untrusted = untrusted;
     if (open_signer(self, &args, &signer) != CLI_EXIT_OK)
         goto cleanup;
 
@@ -302,7 +321,11 @@ int cli_cmd_sign(const cli_command *self, int argc, char **argv)
 
 cleanup:
     emza_signer_free(signer);
+    emza_trust_free(trust);
+    emza_cert_list_free(untrusted);
     free((void *)inputs);
+    free((void *)trust_paths);
+    free((void *)untrusted_paths);
     cli_args_free(&args);
     return rc;
 }
