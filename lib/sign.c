@@ -141,9 +141,6 @@ int emza_sign(const emza_signer *signer, const emza_sign_options *opts, const ch
                     "only baseline levels B and T are supported by this build yet (LT and LTA "
                     "need revocation data)");
     if (opts->level == EMZA_LEVEL_T) {
-        EMZA_ENSURE_MSG(opts->format == EMZA_FORMAT_CADES_DETACHED ||
-                            opts->format == EMZA_FORMAT_CADES_ATTACHED,
-                        EMZA_EUNSUPPORTED, "level T is made only for CAdES by this build yet");
         EMZA_ENSURE_MSG(opts->tsa_url != NULL && opts->tsa_url[0] != '\0', EMZA_EUNSUPPORTED,
                         "level T cannot be made without a time-stamping authority: set tsa_url");
     }

@@ -1,6 +1,6 @@
 /*
  * Verification of XML signatures: plain XML-DSig and XAdES (ETSI EN 319
- * 132-1) baseline B, into the report (report_internal.h).
+ * 132-1) baseline B, T, LT and LTA, into the report (report_internal.h).
  *
  * Each ds:Signature of the document is one report entry, checked on its own
  * in the order of ETSI EN 319 102-1 clause 5.3.4 as EU DSS applies it (the
@@ -35,7 +35,9 @@
 #include <emza/datetime.h>
 
 #include "cert_internal.h"
+#include "crl.h"
 #include "crypto_policy.h"
+#include "ocsp.h"
 #include "sign_internal.h"
 #include "util/digest.h"
 #include "util/guard.h"
@@ -68,6 +70,17 @@ typedef struct xv_sig {
     emza_cert *signer;
     EVP_PKEY *key;
     int format_failed;
+    /* unsigned signature properties (read_unsigned) */
+    const xmlNode *usp;
+    const xmlNode *sig_ts[EMZA_TSP_TIMESTAMPS_MAX]; /* SignatureTimeStamp elements */
+    size_t sig_ts_count;
+    const xmlNode *arc_ts[EMZA_XADES_ARCHIVE_TIMESTAMPS_MAX]; /* xades141:ArchiveTimeStamp */
+    size_t arc_ts_count;
+    int has_cert_values, has_rev_values;
+    emza_buf ocsp[EMZA_XADES_REVOCATION_VALUES_MAX]; /* EncapsulatedOCSPValue, decoded */
+    size_t ocsp_count;
+    emza_buf crl[EMZA_XADES_REVOCATION_VALUES_MAX];  /* EncapsulatedCRLValue, decoded */
+    size_t crl_count;
 } xv_sig;
 
 #define ERRORS(s) emza__sig_errors((s)->report)
@@ -204,9 +217,12 @@ static int collect_certs(xv_sig *s)
     const xmlNode *up = emza__xml_child(s->qualifying, EMZA_NS_XADES, "UnsignedProperties");
     const xmlNode *usp = emza__xml_child(up, EMZA_NS_XADES, "UnsignedSignatureProperties");
     for (const xmlNode *c = emza__xml_first_element(usp); c != NULL; c = emza__xml_next_element(c)) {
-        if (!emza__xml_is(c, EMZA_NS_XADES, "CertificateValues"))
+        const xmlNode *values = c;
+        if (emza__xml_is(c, EMZA_NS_XADES141, "TimeStampValidationData"))
+            values = emza__xml_child(c, EMZA_NS_XADES, "CertificateValues");
+        if (!emza__xml_is(values, EMZA_NS_XADES, "CertificateValues"))
             continue;
-        for (const xmlNode *e = emza__xml_first_element(c); e != NULL;
+        for (const xmlNode *e = emza__xml_first_element(values); e != NULL;
              e = emza__xml_next_element(e))
             if (emza__xml_is(e, EMZA_NS_XADES, "EncapsulatedX509Certificate"))
                 EMZA_GUARD(add_cert_element(s, e, "an EncapsulatedX509Certificate"));
@@ -519,15 +535,86 @@ static int read_signing_time(xv_sig *s)
     return EMZA_OK;
 }
 
-static int note_unsigned_timestamps(xv_sig *s)
+/* Decodes the EncapsulatedOCSPValue / EncapsulatedCRLValue children of `list` into `into`. */
+static int read_revocation_list(const xmlNode *list, const char *item, emza_buf *into,
+                                size_t *count, size_t max_len, const char *what)
 {
-    const xmlNode *up = emza__xml_child(s->qualifying, EMZA_NS_XADES, "UnsignedProperties");
-    const xmlNode *usp = emza__xml_child(up, EMZA_NS_XADES, "UnsignedSignatureProperties");
-    if (emza__xml_child(usp, EMZA_NS_XADES, "SignatureTimeStamp") == NULL)
-        return EMZA_OK;
-    return emza__findings_add(WARNINGS(s), 0, EMZA_SUB_NONE, "TIMESTAMP_NOT_VALIDATED",
-                              "the signature carries a signature timestamp that this build does "
-                              "not validate yet; it is reported at level B");
+    for (const xmlNode *e = emza__xml_first_element(list); e != NULL;
+         e = emza__xml_next_element(e)) {
+        EMZA_ENSURE_MSG(emza__xml_is(e, EMZA_NS_XADES, item), EMZA_EFORMAT,
+                        "RevocationValues holds something other than %s", item);
+        EMZA_ENSURE_MSG(*count < EMZA_XADES_REVOCATION_VALUES_MAX, EMZA_ELIMIT,
+                        "the signature embeds more than %d %s", EMZA_XADES_REVOCATION_VALUES_MAX,
+                        what);
+        EMZA_GUARD(emza__base64_element(&into[*count], e, max_len, item));
+        (*count)++;
+    }
+    return EMZA_OK;
+}
+
+static int read_revocation_values(xv_sig *s, const xmlNode *rv)
+{
+    s->has_rev_values = 1;
+    for (const xmlNode *c = emza__xml_first_element(rv); c != NULL; c = emza__xml_next_element(c)) {
+        if (emza__xml_is(c, EMZA_NS_XADES, "OCSPValues"))
+            EMZA_GUARD(read_revocation_list(c, "EncapsulatedOCSPValue", s->ocsp, &s->ocsp_count,
+                                            EMZA_OCSP_RESPONSE_MAX, "OCSP responses"));
+        else if (emza__xml_is(c, EMZA_NS_XADES, "CRLValues"))
+            EMZA_GUARD(read_revocation_list(c, "EncapsulatedCRLValue", s->crl, &s->crl_count,
+                                            EMZA_CRL_MAX, "CRLs"));
+        else
+            EMZA_ENSURE_MSG(emza__xml_is(c, EMZA_NS_XADES, "OtherValues"), EMZA_EFORMAT,
+                            "RevocationValues holds an unknown element");
+    }
+    return EMZA_OK;
+}
+
+/*
+ * The unsigned signature properties this build acts on: SignatureTimeStamp
+ * (T), CertificateValues and RevocationValues (LT, also inside
+ * xades141:TimeStampValidationData), xades141:ArchiveTimeStamp (LTA); each
+ * kind within its limit. Others are left alone.
+ */
+static int read_unsigned(xv_sig *s)
+{
+    s->usp = emza__xades_unsigned_sig_props(s->qualifying);
+    size_t n = 0;
+    for (const xmlNode *c = emza__xml_first_element(s->usp); c != NULL;
+         c = emza__xml_next_element(c)) {
+        EMZA_ENSURE_MSG(++n <= EMZA_XADES_UNSIGNED_PROPERTIES_MAX, EMZA_ELIMIT,
+                        "UnsignedSignatureProperties holds more than %d properties",
+                        EMZA_XADES_UNSIGNED_PROPERTIES_MAX);
+        if (emza__xml_is(c, EMZA_NS_XADES, "SignatureTimeStamp")) {
+            EMZA_ENSURE_MSG(s->sig_ts_count < EMZA_TSP_TIMESTAMPS_MAX, EMZA_ELIMIT,
+                            "the signature carries more than %d signature timestamps",
+                            EMZA_TSP_TIMESTAMPS_MAX);
+            s->sig_ts[s->sig_ts_count++] = c;
+        } else if (emza__xml_is(c, EMZA_NS_XADES141, "ArchiveTimeStamp")) {
+            EMZA_ENSURE_MSG(s->arc_ts_count < EMZA_XADES_ARCHIVE_TIMESTAMPS_MAX, EMZA_ELIMIT,
+                            "the signature carries more than %d archive timestamps",
+                            EMZA_XADES_ARCHIVE_TIMESTAMPS_MAX);
+            s->arc_ts[s->arc_ts_count++] = c;
+        } else if (emza__xml_is(c, EMZA_NS_XADES, "CertificateValues")) {
+            s->has_cert_values = 1;
+        } else if (emza__xml_is(c, EMZA_NS_XADES, "RevocationValues")) {
+            EMZA_GUARD(read_revocation_values(s, c));
+        } else if (emza__xml_is(c, EMZA_NS_XADES141, "TimeStampValidationData")) {
+            const xmlNode *rv = emza__xml_child(c, EMZA_NS_XADES, "RevocationValues");
+            if (rv != NULL)
+                EMZA_GUARD(read_revocation_values(s, rv));
+        }
+    }
+    return EMZA_OK;
+}
+
+/* The baseline level the unsigned properties make (EN 319 132-1 clause 4.3). */
+static const char *xades_level(const xv_sig *s)
+{
+    if (s->sig_ts_count == 0)
+        return "XAdES-BASELINE-B";
+    if (!s->has_cert_values && !s->has_rev_values)
+        return "XAdES-BASELINE-T";
+    return s->arc_ts_count > 0 ? "XAdES-BASELINE-LTA" : "XAdES-BASELINE-LT";
 }
 
 /* The text of `child` (MimeType, Description) in the DataObjectFormat for the reference `ref_id`. */
@@ -560,7 +647,10 @@ static int check_xades(xv_sig *s)
     s->d->any_xades = 1;
     EMZA_GUARD(emza__sig_set_level(s->report, "XAdES-BASELINE-B"));
     EMZA_GUARD(read_signing_time(s));
-    return note_unsigned_timestamps(s);
+    found = as_finding(s, read_unsigned(s), "UNSIGNED_PROPERTIES");
+    if (found != 0)
+        return found < 0 ? found : EMZA_OK;
+    return emza__sig_set_level(s->report, xades_level(s));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -698,6 +788,147 @@ static int set_algorithm(xv_sig *s)
 }
 
 /* ------------------------------------------------------------------------ */
+/* timestamps                                                                */
+/* ------------------------------------------------------------------------ */
+
+static emza__tsp_context timestamp_context(const xv_sig *s)
+{
+    const emza__verify_job *job = s->d->job;
+    emza__tsp_context cx = {job->opts->trust,
+                            {s->embedded, job->opts->untrusted},
+                            job->validation_time,
+                            job->opts->offline};
+    return cx;
+}
+
+/*
+ * Validates every EncapsulatedTimeStamp of the timestamp element `ts` over
+ * `data` as a timestamp of `type`. A token that is not base64 within
+ * EMZA_TSP_TOKEN_MAX, or an XMLTimeStamp, is a FORMAT_FAILURE of the
+ * signature. *worst gets the first verdict that did not pass (PASSED stays
+ * TOTAL_PASSED).
+ */
+static int validate_timestamp_element(xv_sig *s, const xmlNode *ts, emza_span data,
+                                      const char *type, emza__timestamp_tally *tally,
+                                      emza_indication *worst, emza_subindication *worst_sub)
+{
+    size_t tokens = 0;
+    emza__tsp_context cx = timestamp_context(s);
+    for (const xmlNode *e = emza__xml_first_element(ts); e != NULL;
+         e = emza__xml_next_element(e)) {
+        if (emza__xml_is(e, EMZA_NS_XADES, "XMLTimeStamp"))
+            return format_error(s, "FORMAT_INVALID", "XML timestamps are not supported");
+        if (!emza__xml_is(e, EMZA_NS_XADES, "EncapsulatedTimeStamp"))
+            continue;
+        tokens++;
+        emza_buf der;
+        int rc = emza__base64_element(&der, e, EMZA_TSP_TOKEN_MAX, "an EncapsulatedTimeStamp");
+        int found = as_finding(s, rc, "FORMAT_INVALID");
+        if (found != 0)
+            return found < 0 ? found : EMZA_OK;
+        emza_indication ind = EMZA_TOTAL_PASSED;
+        emza_subindication sub = EMZA_SUB_NONE;
+        rc = emza__verify_timestamp(s->report, tally, type, (emza_span){der.data, der.len}, data,
+                                    &cx, &ind, &sub);
+        emza__buf_free(&der);
+        EMZA_GUARD(rc);
+        if (ind != EMZA_TOTAL_PASSED && *worst == EMZA_TOTAL_PASSED) {
+            *worst = ind;
+            *worst_sub = sub;
+        }
+    }
+    if (tokens == 0)
+        return format_error(s, "FORMAT_INVALID", "a timestamp element holds no timestamp");
+    return EMZA_OK;
+}
+
+/*
+ * XAdES-T: each SignatureTimeStamp is a token over ds:SignatureValue,
+ * canonicalized as the timestamp's CanonicalizationMethod says. The earliest
+ * PASSED one gives the best signature time and the order check
+ * (emza__verify_timestamps_conclude), as for CAdES-T.
+ */
+static int validate_signature_timestamps(xv_sig *s)
+{
+    if (s->sig_ts_count == 0)
+        return EMZA_OK;
+    const xmlNode *value = emza__xml_next_element(emza__xml_first_element(s->node));
+    emza__timestamp_tally tally;
+    memset(&tally, 0, sizeof(tally));
+    for (size_t i = 0; i < s->sig_ts_count && !s->format_failed; i++) {
+        emza__c14n c;
+        int found = as_finding(s, emza__xades_timestamp_c14n(&c, s->sig_ts[i]), "FORMAT_INVALID");
+        if (found != 0)
+            return found < 0 ? found : EMZA_OK;
+        emza_buf data;
+        emza__buf_init(&data, EMZA_XMLDSIG_OCTETS_MAX);
+        int rc = emza__xades_c14n_element(&data, value, &c);
+        emza__c14n_free(&c);
+        found = as_finding(s, rc, "FORMAT_INVALID");
+        emza_indication worst = EMZA_TOTAL_PASSED;
+        emza_subindication worst_sub = EMZA_SUB_NONE;
+        if (found == 0)
+            rc = validate_timestamp_element(s, s->sig_ts[i], (emza_span){data.data, data.len},
+                                            "SIGNATURE", &tally, &worst, &worst_sub);
+        emza__buf_free(&data);
+        if (found != 0)
+            return found < 0 ? found : EMZA_OK;
+        EMZA_GUARD(rc);
+    }
+    return emza__verify_timestamps_conclude(s->report, &tally);
+}
+
+/*
+ * XAdES-LTA: each ArchiveTimeStamp over its input (emza__xades_archive_input:
+ * the references' data, SignedInfo, SignatureValue, KeyInfo, the unsigned
+ * properties before it, the other Objects). One whose imprint does not match
+ * means that something it protected — content, signature or embedded values
+ * — changed after it was made: TOTAL_FAILED/HASH_FAILURE
+ * (ARCHIVE_TIMESTAMP_MISMATCH). Other verdicts are warnings, like those of
+ * signature timestamps.
+ */
+static int validate_archive_timestamps(xv_sig *s)
+{
+    const emza__verify_job *job = s->d->job;
+    emza__xades_archive_ctx ax = {&s->d->ids, resolve_data, (void *)(uintptr_t)job,
+                                  job->opts->progress, job->opts->progress_ctx};
+    for (size_t i = 0; i < s->arc_ts_count && !s->format_failed; i++) {
+        emza__c14n c;
+        int found = as_finding(s, emza__xades_timestamp_c14n(&c, s->arc_ts[i]), "FORMAT_INVALID");
+        if (found != 0)
+            return found < 0 ? found : EMZA_OK;
+        emza_buf data;
+        emza__buf_init(&data, EMZA_XMLDSIG_OCTETS_MAX);
+        int rc = emza__xades_archive_input(&data, &ax, s->node, s->arc_ts[i], &c);
+        emza__c14n_free(&c);
+        if (rc == EMZA_ENOTFOUND) {
+            /* The detached content is missing: already SIGNED_DATA_NOT_FOUND. */
+            emza_error_clear();
+            emza__buf_free(&data);
+            continue;
+        }
+        found = as_finding(s, rc, "FORMAT_INVALID");
+        emza_indication worst = EMZA_TOTAL_PASSED;
+        emza_subindication worst_sub = EMZA_SUB_NONE;
+        if (found == 0)
+            rc = validate_timestamp_element(s, s->arc_ts[i], (emza_span){data.data, data.len},
+                                            "ARCHIVE", NULL, &worst, &worst_sub);
+        emza__buf_free(&data);
+        if (found != 0)
+            return found < 0 ? found : EMZA_OK;
+        EMZA_GUARD(rc);
+        if (worst_sub == EMZA_SUB_HASH_FAILURE)
+            EMZA_GUARD(emza__findings_add(ERRORS(s), EMZA_STAGE_CRYPTO, EMZA_SUB_HASH_FAILURE,
+                                          "ARCHIVE_TIMESTAMP_MISMATCH",
+                                          "archive timestamp %zu does not match what it "
+                                          "protects: the content, the signature or its embedded "
+                                          "values changed after it was made",
+                                          i + 1));
+    }
+    return EMZA_OK;
+}
+
+/* ------------------------------------------------------------------------ */
 /* one signature                                                             */
 /* ------------------------------------------------------------------------ */
 
@@ -734,10 +965,12 @@ static int check_signature(xv_sig *s)
         return EMZA_OK;
     EMZA_GUARD(check_references(s));
     EMZA_GUARD(check_signature_value(s));
+    EMZA_GUARD(validate_signature_timestamps(s));
+    EMZA_GUARD(validate_archive_timestamps(s));
     const emza__verify_job *job = s->d->job;
     if (s->signer != NULL)
         EMZA_GUARD(emza__verify_signer_chain(s->report, job, s->signer, s->embedded,
-                                             job->validation_time));
+                                             emza_signature_best_signature_time(s->report)));
     return emza__verify_signature_algorithm(s->report, EVP_MD_get_type(s->si.md), s->key);
 }
 
@@ -758,6 +991,10 @@ static int verify_one(xv_doc *d, const xmlNode *node)
     emza_cert_list_free(s.embedded);
     emza_cert_free(s.signer);
     EVP_PKEY_free(s.key);
+    for (size_t i = 0; i < s.ocsp_count; i++)
+        emza__buf_free(&s.ocsp[i]);
+    for (size_t i = 0; i < s.crl_count; i++)
+        emza__buf_free(&s.crl[i]);
     return rc;
 }
 

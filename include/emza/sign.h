@@ -39,7 +39,7 @@ typedef enum emza_format {
 /** Baseline levels (ETSI EN 319 132-1 / 319 122-1). */
 typedef enum emza_level {
     EMZA_LEVEL_B = 0,   /**< basic signature */
-    EMZA_LEVEL_T = 1,   /**< with a signature timestamp from `tsa_url` (CAdES only, yet) */
+    EMZA_LEVEL_T = 1,   /**< with a signature timestamp from `tsa_url` */
     EMZA_LEVEL_LT = 2,  /**< with certificates and revocation data (not yet supported) */
     EMZA_LEVEL_LTA = 3, /**< with an archive timestamp (not yet supported) */
 } emza_level;
