@@ -113,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     emza_error_clear();
 
-    emza__tsp_context cx = {NULL, {NULL, NULL}, INT64_C(1798761600), 1};
+    emza__tsp_context cx = {NULL, {NULL, NULL}, INT64_C(1798761600), 1, NULL, NULL};
     emza__tsp_validation v;
     rc = emza__tsp_validate(&v, data, size, stamped, stamped_len, &cx);
     if (rc == EMZA_OK) {

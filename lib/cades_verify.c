@@ -272,7 +272,9 @@ static int validate_timestamps(emza_signature_report *sig, CMS_SignerInfo *si,
     emza__tsp_context tcx = {job->opts->trust,
                              {cx->embedded, job->opts->untrusted},
                              job->validation_time,
-                             job->opts->offline};
+                             job->opts->offline,
+                             NULL,
+                             NULL};
     emza__timestamp_tally tally;
     memset(&tally, 0, sizeof(tally));
     emza_span signed_value = {ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value)};

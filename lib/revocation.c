@@ -191,6 +191,31 @@ static void conclude(emza__revocation_answer *out, const emza__revocation_statem
     }
 }
 
+/* Hands the DER of the statement used to the caller who asked for it. */
+static int keep_der(const emza__revocation_request *req, const uint8_t *der, size_t len)
+{
+    if (req->used_der == NULL)
+        return EMZA_OK;
+    emza__buf_free(req->used_der);
+    emza__buf_init(req->used_der, EMZA_CRL_MAX);
+    return emza__buf_append(req->used_der, der, len);
+}
+
+static int keep_crl_der(const emza__revocation_request *req, X509_CRL *crl)
+{
+    if (req->used_der == NULL)
+        return EMZA_OK;
+    unsigned char *der = NULL;
+    int len = i2d_X509_CRL(crl, &der);
+    if (len <= 0) {
+        OPENSSL_free(der);
+        return emza__error_ossl(EMZA_ECRYPTO, __FILE__, __LINE__, "cannot encode a CRL");
+    }
+    int rc = keep_der(req, der, (size_t)len);
+    OPENSSL_free(der);
+    return rc;
+}
+
 /* When a usable statement stops being current (cache expiry). */
 static int64_t expiry_of(const emza__revocation_statement *st, int64_t now)
 {
@@ -243,6 +268,7 @@ static int try_embedded(emza__revocation_answer *out, const emza__revocation_req
                                               req->embedded_ocsp[i].len, req->cert, req->issuer,
                                               NULL, now, req->validation_time));
         if (st.usable) {
+            EMZA_GUARD(keep_der(req, req->embedded_ocsp[i].data, req->embedded_ocsp[i].len));
             conclude(out, &st, EMZA__REVOCATION_FROM_OCSP, "(embedded response)", 1, 0);
             *done = 1;
             return EMZA_OK;
@@ -266,6 +292,7 @@ static int try_embedded(emza__revocation_answer *out, const emza__revocation_req
         X509_CRL_free(crl);
         EMZA_GUARD(rc);
         if (st.usable) {
+            EMZA_GUARD(keep_der(req, req->embedded_crls[i].data, req->embedded_crls[i].len));
             conclude(out, &st, EMZA__REVOCATION_FROM_CRL, "(embedded CRL)", 1, 0);
             *done = 1;
             return EMZA_OK;
@@ -295,6 +322,8 @@ static int try_ocsp(emza__revocation_answer *out, const emza__revocation_request
         if (rc == EMZA_OK) {
             rc = emza__ocsp_verify_response(&st, der.data, der.len, req->cert, req->issuer, NULL,
                                             now, req->validation_time);
+            if (rc == EMZA_OK && st.usable)
+                rc = keep_der(req, der.data, der.len);
             emza__buf_free(&der);
             EMZA_GUARD(rc);
             if (st.usable) {
@@ -317,7 +346,9 @@ static int try_ocsp(emza__revocation_answer *out, const emza__revocation_request
             if (have_key)
                 emza__rcache_put_ocsp(key, key_len, der.data, der.len, st.nonce_missing,
                                       expiry_of(&st, now), now);
+            int rc = keep_der(req, der.data, der.len);
             emza__buf_free(&der);
+            EMZA_GUARD(rc);
             conclude(out, &st, EMZA__REVOCATION_FROM_OCSP, url, 0, 0);
             *done = 1;
             return EMZA_OK;
@@ -349,6 +380,8 @@ static int try_crls(emza__revocation_answer *out, const emza__revocation_request
             int same_key = memcmp(verified_key, issuer_key, sizeof(issuer_key)) == 0;
             int rc = emza__crl_check(&st, crl, req->cert, req->issuer, !same_key, now,
                                      req->validation_time);
+            if (rc == EMZA_OK && st.usable)
+                rc = keep_crl_der(req, crl);
             X509_CRL_free(crl);
             crl = NULL;
             EMZA_GUARD(rc);
@@ -363,6 +396,8 @@ static int try_crls(emza__revocation_answer *out, const emza__revocation_request
         if (crl != NULL) {
             int rc = emza__crl_check(&st, crl, req->cert, req->issuer, 1, now,
                                      req->validation_time);
+            if (rc == EMZA_OK && st.usable)
+                rc = keep_crl_der(req, crl);
             if (rc == EMZA_OK && st.usable) {
                 int der_len = i2d_X509_CRL(crl, NULL); /* the cost: its DER size */
                 emza__rcache_put_crl(url, crl, issuer_key, der_len > 0 ? (size_t)der_len : 0,
@@ -391,6 +426,8 @@ int emza__revocation_check(emza__revocation_answer *out, const emza__revocation_
                 EMZA_EINVAL);
     memset(out, 0, sizeof(*out));
     out->revocation_reason = -1;
+    if (req->used_der != NULL)
+        emza__buf_init(req->used_der, EMZA_CRL_MAX);
     int64_t now = req->now != 0 ? req->now : (int64_t)time(NULL);
     reasons why;
     memset(&why, 0, sizeof(why));

@@ -70,6 +70,13 @@ typedef struct emza__revocation_request {
     const emza_span *embedded_crls; /* CertificateList */
     size_t embedded_crl_count;
     int64_t now; /* the current time; 0: time(NULL) (tests and fuzzing fix it) */
+    /* Optional (NULL: not wanted): receives the DER of the statement the answer rests on
+       (an OCSPResponse or a CertificateList) when the status is GOOD or REVOKED, so that
+       long-term validation material (ltv.h) can embed exactly what was verified (capped
+       at EMZA_CRL_MAX). Initialised
+       by emza__revocation_check whenever it is non-NULL (empty for NO_SOURCE / UNAVAILABLE);
+       the caller frees it with emza__buf_free, also after an error. */
+    emza_buf *used_der;
 } emza__revocation_request;
 
 typedef struct emza__revocation_answer {

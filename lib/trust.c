@@ -29,6 +29,7 @@
 #include "crypto_policy.h"
 #include "findings.h"
 #include "revocation.h"
+#include "trust_internal.h"
 #include "util/guard.h"
 
 struct emza_trust {
@@ -367,7 +368,7 @@ static int check_algorithms(emza_chain_result *r, const emza_cert *c)
 }
 
 static int check_revocation(emza_chain_result *r, const emza_cert *c, const emza_cert *issuer,
-                            int is_leaf, const emza__net *net)
+                            int is_leaf, const emza__net *net, const emza__chain_extra *extra)
 {
     emza__revocation_request req;
     memset(&req, 0, sizeof(req));
@@ -375,9 +376,23 @@ static int check_revocation(emza_chain_result *r, const emza_cert *c, const emza
     req.issuer = issuer;
     req.validation_time = r->validation_time;
     req.net = net;
+    if (extra != NULL && extra->embedded != NULL) {
+        req.embedded_ocsp = extra->embedded->ocsp;
+        req.embedded_ocsp_count = extra->embedded->ocsp_count;
+        req.embedded_crls = extra->embedded->crls;
+        req.embedded_crl_count = extra->embedded->crl_count;
+    }
+    emza_buf der;
+    emza__buf_init(&der, 0); /* re-initialised by the check; freed on every path */
+    if (extra != NULL && extra->observe != NULL)
+        req.used_der = &der;
     emza__revocation_answer ans;
     const char *who = emza__cert_display_name(c);
-    EMZA_GUARD(emza__revocation_check(&ans, &req));
+    int rc = emza__revocation_check(&ans, &req);
+    if (rc == EMZA_OK && req.used_der != NULL)
+        rc = extra->observe(extra->observe_ctx, c, issuer, &ans, &der);
+    emza__buf_free(&der);
+    EMZA_GUARD(rc);
     if (ans.warning_code != NULL)
         ADD_WARNING(r, ans.warning_code, "%s: %s", who, ans.warning);
     switch (ans.status) {
@@ -480,6 +495,12 @@ cleanup:
 int emza_trust_verify(emza_chain_result **out, const emza_trust *trust, const emza_cert *cert,
                       const emza_chain_options *opts)
 {
+    return emza__trust_verify_ex(out, trust, cert, opts, NULL);
+}
+
+int emza__trust_verify_ex(emza_chain_result **out, const emza_trust *trust, const emza_cert *cert,
+                          const emza_chain_options *opts, const emza__chain_extra *extra)
+{
     EMZA_ENSURE(out != NULL, EMZA_EINVAL);
     *out = NULL;
     EMZA_ENSURE(trust != NULL && cert != NULL, EMZA_EINVAL);
@@ -516,7 +537,7 @@ int emza_trust_verify(emza_chain_result **out, const emza_trust *trust, const em
     size_t below = chain_found ? r->chain_len - 1 : r->chain_len;
     for (size_t i = 0; i < below; i++) {
         if (chain_found)
-            EMZA_TRY(check_revocation(r, r->chain[i], r->chain[i + 1], i == 0, &net));
+            EMZA_TRY(check_revocation(r, r->chain[i], r->chain[i + 1], i == 0, &net, extra));
         EMZA_TRY(check_validity(r, r->chain[i], i == 0));
         EMZA_TRY(check_algorithms(r, r->chain[i]));
     }

@@ -20,6 +20,7 @@
 #include "cades_internal.h"
 #include "cert_internal.h"
 #include "crypto_policy.h"
+#include "trust_internal.h"
 #include "tsp.h"
 #include "util/der.h"
 #include "util/digest.h"
@@ -704,7 +705,13 @@ int emza__tsp_validate(emza__tsp_validation *out, const uint8_t *token, size_t l
     copts.purpose = EMZA_PURPOSE_TIMESTAMP;
     copts.untrusted = helpers;
     copts.offline = cx->offline;
-    EMZA_TRY(emza_trust_verify(&chain, cx->trust, out->token.tsa_cert, &copts));
+    if (cx->net != NULL) {
+        copts.timeout_seconds = cx->net->timeout_seconds;
+        copts.transport = cx->net->transport;
+        copts.transport_ctx = cx->net->transport_ctx;
+    }
+    emza__chain_extra extra = {cx->embedded, NULL, NULL};
+    EMZA_TRY(emza__trust_verify_ex(&chain, cx->trust, out->token.tsa_cert, &copts, &extra));
     if (emza_chain_result_indication(chain) == EMZA_TOTAL_PASSED) {
         set_result(out, EMZA_SUB_NONE, NULL);
     } else {

@@ -136,6 +136,10 @@ typedef struct emza__tsp_context {
     const emza_cert_list *helpers[2];      /* extra certificates for chains (each may be NULL) */
     int64_t validation_time;
     int offline;
+    const struct emza__revocation_values *embedded; /* revocation values the signature carries,
+                                                       or NULL (trust_internal.h) */
+    const emza__net *net; /* timeout and transport for the TSA chain's revocation requests, or
+                             NULL for the defaults (`offline` still decides) */
 } emza__tsp_context;
 
 /** A timestamp's validation: the token and the ETSI verdict (emza__tsp_validation_free). */

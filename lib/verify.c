@@ -38,14 +38,7 @@ int emza_verify_options_init(emza_verify_options *opts, unsigned int version)
 /* format recognition                                                        */
 /* ------------------------------------------------------------------------ */
 
-typedef enum detected_format {
-    DETECTED_UNKNOWN,
-    DETECTED_XML,
-    DETECTED_CMS,
-    DETECTED_ZIP,
-} detected_format;
-
-static detected_format detect(const uint8_t *data, size_t len)
+emza__detected_format emza__detect_format(const uint8_t *data, size_t len)
 {
     size_t i = 0;
     if (len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0)
@@ -110,7 +103,7 @@ int emza_verify_file(emza_report **out, const char *path, const emza_verify_opti
     EMZA_TRY(emza__report_new(&report, path, hex, now, "default"));
 
     emza__verify_job job = {opts, now, path, file.data, file.len, report};
-    switch (detect(file.data, file.len)) {
+    switch (emza__detect_format(file.data, file.len)) {
     case DETECTED_XML:
         EMZA_TRY(emza__xades_verify(&job));
         break;

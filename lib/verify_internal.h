@@ -36,6 +36,17 @@ typedef struct emza__verify_job {
     emza_report *report;             /* to fill: format and one entry per signature */
 } emza__verify_job;
 
+/** What a signed file looks like, by its first bytes. */
+typedef enum emza__detected_format {
+    DETECTED_UNKNOWN,
+    DETECTED_XML, /* '<' after an optional byte order mark and white space */
+    DETECTED_CMS, /* DER SEQUENCE or PEM */
+    DETECTED_ZIP, /* a ZIP local header (ASiC) */
+} emza__detected_format;
+
+/** Recognises the format of `len` bytes (verify.c; also used by extend.c). */
+emza__detected_format emza__detect_format(const uint8_t *data, size_t len);
+
 /** CMS / CAdES, DER or PEM (cades_verify.c). */
 int emza__cades_verify(const emza__verify_job *job);
 

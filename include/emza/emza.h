@@ -24,5 +24,6 @@
 #include "signer.h"
 #include "sign.h"
 #include "verify.h"
+#include "extend.h"
 
 #endif /* EMZA_EMZA_H */

@@ -1172,7 +1172,7 @@ static void test_tsp_validate__chain_verdicts(void **state)
 {
     (void)state;
     static const char data[] = "validated";
-    emza__tsp_context cx = {g_trust, {NULL, NULL}, 0, 1};
+    emza__tsp_context cx = {g_trust, {NULL, NULL}, 0, 1, NULL, NULL};
     cx.validation_time = g_now;
     emza__tsp_validation v;
 
