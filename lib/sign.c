@@ -136,11 +136,14 @@ int emza_sign(const emza_signer *signer, const emza_sign_options *opts, const ch
                     "no signature format chosen");
     EMZA_ENSURE_MSG(opts->format != EMZA_FORMAT_ASICE, EMZA_EUNSUPPORTED,
                     "ASiC-E containers are not supported by this build yet");
-    EMZA_ENSURE_MSG(opts->level == EMZA_LEVEL_B || opts->level == EMZA_LEVEL_T,
+    int xades = opts->format == EMZA_FORMAT_XADES_ENVELOPED ||
+                opts->format == EMZA_FORMAT_XADES_DETACHED ||
+                opts->format == EMZA_FORMAT_XADES_ENVELOPING;
+    EMZA_ENSURE_MSG(opts->level == EMZA_LEVEL_B || opts->level == EMZA_LEVEL_T ||
+                        (xades && (opts->level == EMZA_LEVEL_LT || opts->level == EMZA_LEVEL_LTA)),
                     EMZA_EUNSUPPORTED,
-                    "only baseline levels B and T are supported by this build yet (LT and LTA "
-                    "need revocation data)");
-    if (opts->level == EMZA_LEVEL_T) {
+                    "baseline levels LT and LTA are made only for XAdES by this build yet");
+    if (opts->level != EMZA_LEVEL_B) {
         EMZA_ENSURE_MSG(opts->tsa_url != NULL && opts->tsa_url[0] != '\0', EMZA_EUNSUPPORTED,
                         "level T cannot be made without a time-stamping authority: set tsa_url");
     }

@@ -18,6 +18,7 @@
 #include "cert_internal.h"
 #include "crypto_policy.h"
 #include "sign_internal.h"
+#include "trust_internal.h"
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/guard.h"
@@ -150,6 +151,13 @@ int emza__verify_signer_chain(emza_signature_report *sig, const emza__verify_job
                               const emza_cert *signer, const emza_cert_list *embedded,
                               int64_t best_time)
 {
+    return emza__verify_signer_chain_ex(sig, job, signer, embedded, NULL, best_time);
+}
+
+int emza__verify_signer_chain_ex(emza_signature_report *sig, const emza__verify_job *job,
+                                 const emza_cert *signer, const emza_cert_list *embedded,
+                                 const emza__revocation_values *revocation, int64_t best_time)
+{
     emza__findings *errors = emza__sig_errors(sig);
     if (job->opts->trust == NULL)
         return emza__findings_add(errors, EMZA_STAGE_X509, EMZA_SUB_NO_CERTIFICATE_CHAIN_FOUND,
@@ -173,7 +181,8 @@ int emza__verify_signer_chain(emza_signature_report *sig, const emza__verify_job
     copts.timeout_seconds = job->opts->timeout_seconds;
     copts.transport = job->opts->transport;
     copts.transport_ctx = job->opts->transport_ctx;
-    EMZA_TRY(emza_trust_verify(&chain, job->opts->trust, signer, &copts));
+    emza__chain_extra extra = {revocation, NULL, NULL};
+    EMZA_TRY(emza__trust_verify_ex(&chain, job->opts->trust, signer, &copts, &extra));
 
     for (size_t i = 0; i < emza_chain_result_error_count(chain); i++) {
         /* The chain's own order is kept: its first error is the chain's verdict. */

@@ -71,6 +71,15 @@ int emza__verify_signer_chain(emza_signature_report *sig, const emza__verify_job
                               int64_t best_time);
 
 /**
+ * emza__verify_signer_chain with the revocation values the signature embeds
+ * (`revocation`, may be NULL), consulted before any network source (LT).
+ */
+int emza__verify_signer_chain_ex(emza_signature_report *sig, const emza__verify_job *job,
+                                 const emza_cert *signer, const emza_cert_list *embedded,
+                                 const struct emza__revocation_values *revocation,
+                                 int64_t best_time);
+
+/**
  * The policy's acceptance of the signature's own digest and key: a weak one
  * is an error at EMZA_STAGE_ACCEPTANCE (CRYPTO_CONSTRAINTS_FAILURE_NO_POE).
  */

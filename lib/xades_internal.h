@@ -27,6 +27,18 @@
  */
 int emza__xades_verify_doc(const emza__verify_job *job, xmlDocPtr doc);
 
+/**
+ * The signing certificate of a XAdES signature: the certificate of `pools`
+ * (`pool_count` lists, each may be NULL), then of `trust` (may be NULL),
+ * whose digest is the CertDigest of the signed SigningCertificateV2 (or
+ * SigningCertificate) in `ssp`, the SignedSignatureProperties. Borrowed into
+ * *out. EMZA_ENOTFOUND when nothing names or matches it, EMZA_EFORMAT for a
+ * malformed reference.
+ */
+int emza__xades_find_signing_cert(const emza_cert **out, const xmlNode *ssp,
+                                  const emza_cert_list *const *pools, size_t pool_count,
+                                  const emza_trust *trust);
+
 /* ------------------------------------------------------------------------ */
 /* levels T, LT and LTA (xades_extend.c)                                     */
 /* ------------------------------------------------------------------------ */
@@ -90,6 +102,12 @@ typedef struct emza__xades_raise_opts {
     void *resolve_ctx;
     emza_progress_fn progress;
     void *progress_ctx;
+    /* LT: chains to the anchors of `trust` (NULL: the self-signed certificates at hand), helped by
+       the signature's certificates and `untrusted`, judged at `now` (0: the current time) */
+    const emza_cert *signer;   /* the signing certificate, or NULL to find it by SigningCertificateV2 */
+    const emza_trust *trust;
+    const emza_cert_list *untrusted;
+    int64_t now;
 } emza__xades_raise_opts;
 
 /**

@@ -771,6 +771,8 @@ static int raise_level(xs_ctx *x)
     r.resolve_ctx = (void *)(uintptr_t)x->job;
     r.progress = o->progress;
     r.progress_ctx = o->progress_ctx;
+    r.signer = emza_signer_cert(x->job->signer);
+    r.untrusted = emza_signer_chain(x->job->signer);
     return emza__xades_raise(x->sig, &r);
 }
 
@@ -842,10 +844,8 @@ static int build(xs_ctx *x)
 
 int emza__xades_sign(const emza__sign_job *job)
 {
-    EMZA_ENSURE_MSG(job->opts->level == EMZA_LEVEL_B || job->opts->level == EMZA_LEVEL_T ||
-                        job->opts->level == EMZA_LEVEL_LTA,
-                    EMZA_EUNSUPPORTED, "XAdES level %d is not supported by this build",
-                    (int)job->opts->level);
+    EMZA_ENSURE_MSG(job->opts->level >= EMZA_LEVEL_B && job->opts->level <= EMZA_LEVEL_LTA,
+                    EMZA_EINVAL, "unknown level %d", (int)job->opts->level);
     xs_ctx *x = calloc(1, sizeof(*x));
     EMZA_ENSURE(x != NULL, EMZA_ENOMEM);
     x->job = job;

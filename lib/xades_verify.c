@@ -39,6 +39,7 @@
 #include "crypto_policy.h"
 #include "ocsp.h"
 #include "sign_internal.h"
+#include "trust_internal.h"
 #include "util/digest.h"
 #include "util/guard.h"
 #include "verify_internal.h"
@@ -81,6 +82,9 @@ typedef struct xv_sig {
     size_t ocsp_count;
     emza_buf crl[EMZA_XADES_REVOCATION_VALUES_MAX];  /* EncapsulatedCRLValue, decoded */
     size_t crl_count;
+    emza_span ocsp_spans[EMZA_XADES_REVOCATION_VALUES_MAX];
+    emza_span crl_spans[EMZA_XADES_REVOCATION_VALUES_MAX];
+    emza__revocation_values revocation; /* the above, for the chains (trust_internal.h) */
 } xv_sig;
 
 #define ERRORS(s) emza__sig_errors((s)->report)
@@ -419,57 +423,68 @@ static int check_issuer_serial_v2(xv_sig *s, const xmlNode *cert_ref, const emza
     return rc;
 }
 
-/* Reads the first xades:Cert's CertDigest: its digest and value. */
-static int read_cert_digest(xv_sig *s, const xmlNode *cert_ref, const EVP_MD **md, emza_buf *value)
+/* Reads the first xades:Cert's CertDigest: its digest and value. EMZA_EFORMAT in words. */
+static int read_cert_digest(const xmlNode *cert_ref, const EVP_MD **md, emza_buf *value)
 {
     const xmlNode *cd = emza__xml_child(cert_ref, EMZA_NS_XADES, "CertDigest");
     const xmlNode *dm = emza__xml_child(cd, EMZA_NS_DSIG, "DigestMethod");
     const xmlNode *dv = emza__xml_child(cd, EMZA_NS_DSIG, "DigestValue");
     int nid = NID_undef;
     *md = emza__xmldsig_digest(emza__xml_attr(dm, "Algorithm"), &nid);
-    if (*md == NULL || dv == NULL)
-        return format_error(s, "FORMAT_INVALID",
-                            "a SigningCertificate Cert has no CertDigest with a known digest");
-    int rc = emza__base64_element(value, dv, EVP_MAX_MD_SIZE, "a CertDigest's DigestValue");
-    if (rc == EMZA_EFORMAT || rc == EMZA_ELIMIT)
-        return format_error(s, "FORMAT_INVALID", emza_error_last()->message);
-    return rc;
+    EMZA_ENSURE_MSG(*md != NULL && dv != NULL, EMZA_EFORMAT,
+                    "a SigningCertificate Cert has no CertDigest with a known digest");
+    return emza__base64_element(value, dv, EVP_MAX_MD_SIZE, "a CertDigest's DigestValue");
+}
+
+/* The signed SigningCertificateV2 (or SigningCertificate) Cert of SignedSignatureProperties. */
+static const xmlNode *signing_cert_ref(const xmlNode *ssp)
+{
+    const xmlNode *sc = emza__xml_child(ssp, EMZA_NS_XADES, "SigningCertificateV2");
+    if (sc == NULL)
+        sc = emza__xml_child(ssp, EMZA_NS_XADES, "SigningCertificate");
+    return emza__xml_child(sc, EMZA_NS_XADES, "Cert");
+}
+
+int emza__xades_find_signing_cert(const emza_cert **out, const xmlNode *ssp,
+                                  const emza_cert_list *const *pools, size_t pool_count,
+                                  const emza_trust *trust)
+{
+    *out = NULL;
+    const xmlNode *cert_ref = signing_cert_ref(ssp);
+    EMZA_ENSURE_MSG(cert_ref != NULL, EMZA_ENOTFOUND,
+                    "the signed properties do not name the signing certificate (no "
+                    "SigningCertificateV2)");
+    const EVP_MD *md = NULL;
+    emza_buf want;
+    emza__buf_init(&want, 0);
+    int rc = read_cert_digest(cert_ref, &md, &want);
+    for (size_t p = 0; rc == EMZA_OK && *out == NULL && p < pool_count; p++)
+        *out = match_digest(pools[p], md, &want);
+    if (rc == EMZA_OK && *out == NULL)
+        *out = match_trust(trust, md, &want);
+    emza__buf_free(&want);
+    EMZA_GUARD(rc);
+    EMZA_ENSURE_MSG(*out != NULL, EMZA_ENOTFOUND,
+                    "no certificate carried by the signature or given matches the digest in its "
+                    "signed SigningCertificate");
+    return EMZA_OK;
 }
 
 static int identify_xades_signer(xv_sig *s)
 {
-    const xmlNode *ssp = signed_sig_props(s);
-    const xmlNode *sc = emza__xml_child(ssp, EMZA_NS_XADES, "SigningCertificateV2");
-    if (sc == NULL)
-        sc = emza__xml_child(ssp, EMZA_NS_XADES, "SigningCertificate");
-    const xmlNode *cert_ref = emza__xml_child(sc, EMZA_NS_XADES, "Cert");
-    if (cert_ref == NULL)
-        return emza__findings_add(ERRORS(s), EMZA_STAGE_SIGNING_CERT,
-                                  EMZA_SUB_NO_SIGNING_CERTIFICATE_FOUND, "NO_SIGNING_CERTIFICATE",
-                                  "the signed properties do not name the signing certificate "
-                                  "(no SigningCertificateV2)");
-    const EVP_MD *md = NULL;
-    emza_buf want;
-    emza__buf_init(&want, 0);
-    int rc = read_cert_digest(s, cert_ref, &md, &want);
-    if (rc != EMZA_OK || s->format_failed) {
-        emza__buf_free(&want);
-        return rc;
-    }
     const emza_verify_options *o = s->d->job->opts;
-    const emza_cert *signer = match_digest(s->embedded, md, &want);
-    if (signer == NULL)
-        signer = match_digest(o->untrusted, md, &want);
-    if (signer == NULL)
-        signer = match_trust(o->trust, md, &want);
-    emza__buf_free(&want);
-    if (signer == NULL)
+    const emza_cert_list *pools[2] = {s->embedded, o->untrusted};
+    const emza_cert *signer = NULL;
+    int rc = emza__xades_find_signing_cert(&signer, signed_sig_props(s), pools, 2, o->trust);
+    if (rc == EMZA_ENOTFOUND)
         return emza__findings_add(ERRORS(s), EMZA_STAGE_SIGNING_CERT,
                                   EMZA_SUB_NO_SIGNING_CERTIFICATE_FOUND, "NO_SIGNING_CERTIFICATE",
-                                  "no certificate carried by the signature or given matches the "
-                                  "digest in its signed SigningCertificate");
+                                  "%s", emza_error_last()->message);
+    if (rc == EMZA_EFORMAT || rc == EMZA_ELIMIT)
+        return format_error(s, "FORMAT_INVALID", emza_error_last()->message);
+    EMZA_GUARD(rc);
     EMZA_GUARD(use_signer(s, signer));
-    return check_issuer_serial_v2(s, cert_ref, signer);
+    return check_issuer_serial_v2(s, signing_cert_ref(signed_sig_props(s)), signer);
 }
 
 /* xsd:dateTime: YYYY-MM-DDThh:mm:ss[.fraction][Z|(+|-)hh:mm]; 1 on success. */
@@ -791,13 +806,27 @@ static int set_algorithm(xv_sig *s)
 /* timestamps                                                                */
 /* ------------------------------------------------------------------------ */
 
-static emza__tsp_context timestamp_context(const xv_sig *s)
+/* The embedded revocation values as the chains take them. */
+static const emza__revocation_values *embedded_revocation(xv_sig *s)
+{
+    for (size_t i = 0; i < s->ocsp_count; i++)
+        s->ocsp_spans[i] = (emza_span){s->ocsp[i].data, s->ocsp[i].len};
+    for (size_t i = 0; i < s->crl_count; i++)
+        s->crl_spans[i] = (emza_span){s->crl[i].data, s->crl[i].len};
+    s->revocation = (emza__revocation_values){s->ocsp_spans, s->ocsp_count, s->crl_spans,
+                                              s->crl_count};
+    return &s->revocation;
+}
+
+static emza__tsp_context timestamp_context(xv_sig *s)
 {
     const emza__verify_job *job = s->d->job;
     emza__tsp_context cx = {job->opts->trust,
                             {s->embedded, job->opts->untrusted},
                             job->validation_time,
-                            job->opts->offline};
+                            job->opts->offline,
+                            embedded_revocation(s),
+                            NULL};
     return cx;
 }
 
@@ -969,8 +998,9 @@ static int check_signature(xv_sig *s)
     EMZA_GUARD(validate_archive_timestamps(s));
     const emza__verify_job *job = s->d->job;
     if (s->signer != NULL)
-        EMZA_GUARD(emza__verify_signer_chain(s->report, job, s->signer, s->embedded,
-                                             emza_signature_best_signature_time(s->report)));
+        EMZA_GUARD(emza__verify_signer_chain_ex(s->report, job, s->signer, s->embedded,
+                                                embedded_revocation(s),
+                                                emza_signature_best_signature_time(s->report)));
     return emza__verify_signature_algorithm(s->report, EVP_MD_get_type(s->si.md), s->key);
 }
 
