@@ -1,8 +1,10 @@
 /*
- * CAdES-BASELINE-B and -T signing (ETSI EN 319 122-1) on OpenSSL's CMS:
- * detached (the content is streamed through the digest only) or attached, a
- * parallel signature added to an existing CMS, or countersignatures; at level
- * T each new SignerInfo gets a signature timestamp (tsp.h).
+ * CAdES-BASELINE-B signing (ETSI EN 319 122-1) on OpenSSL's CMS: detached
+ * (the content is streamed through the digest only) or attached, a parallel
+ * signature added to an existing CMS, or countersignatures. Above B the
+ * signature is then extended in memory (cades_extend.c) before it is
+ * written: at T each new SignerInfo gets a signature timestamp, at LT and
+ * LTA the new signer's long-term material and archive timestamp.
  *
  * The CMS structure is built by OpenSSL; the signature itself is made through
  * the signer interface (signer_internal.h) over the DER of the signed
@@ -90,42 +92,21 @@ static int add_cert_once(CMS_ContentInfo *cms, X509 *x)
     return EMZA_OK;
 }
 
-/*
- * CAdES-T (ETSI EN 319 122-1 clause 5.3, RFC 3161 appendix A): a timestamp
- * from the TSA over the SignerInfo's signature value, added as the unsigned
- * attribute id-aa-timeStampToken. The token is checked before it is added
- * (tsp.h: signature, TSA certificate, imprint, nonce); its TSA's chain is for
- * the verifier to judge against its own trust anchors. A claimed signing time
- * after the timestamp would make an incoherent signature (the verifier's
- * TIMESTAMP_ORDER_FAILURE), so it is refused here.
- */
-static int add_signature_timestamp(CMS_SignerInfo *si, const emza__sign_job *job)
+/* How this job raises its signatures above B (cades_extend.c). */
+static emza__cades_extension extension_of(const emza__sign_job *job, const emza__net *net)
 {
-    const ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
-    emza__net net = {0, job->opts->timeout_seconds, job->opts->transport,
-                     job->opts->transport_ctx};
-    emza__tsp_token info;
-    emza_buf token;
-    EMZA_GUARD(emza__tsp_stamp(&token, &info, &net, job->opts->tsa_url, job->md, NULL,
-                               ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value)));
-    int rc = EMZA_OK;
-    int64_t slack = EMZA_TSP_CLOCK_SKEW_MAX + info.accuracy_us / 1000000 + 1;
-    if (job->signing_time > info.gen_time + slack) {
-        char claimed[32], stamped[32];
-        emza_time_format(claimed, sizeof(claimed), job->signing_time);
-        emza_time_format(stamped, sizeof(stamped), info.gen_time);
-        EMZA_TRY_ENSURE(0, EMZA_EINVAL,
-                        "the claimed signing time %s is after the timestamp's time %s", claimed,
-                        stamped);
-    }
-    EMZA_TRY_OSSL(CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken,
-                                                V_ASN1_SEQUENCE, token.data, (int)token.len),
-                  EMZA_ECRYPTO, "cannot add the signature timestamp");
-cleanup:
-    emza__tsp_token_free(&info);
-    emza__buf_free(&token);
-    emza__ossl_clear();
-    return rc;
+    emza__cades_extension x = {job->opts->level,
+                               job->opts->tsa_url,
+                               job->md,
+                               net,
+                               job->opts->trust,
+                               job->opts->untrusted,
+                               0,
+                               job->opts->format == EMZA_FORMAT_CADES_DETACHED ? job->inputs[0]
+                                                                               : NULL,
+                               job->opts->progress,
+                               job->opts->progress_ctx};
+    return x;
 }
 
 /*
@@ -202,8 +183,12 @@ static int add_signer(CMS_ContentInfo *cms, const emza__sign_job *job, const uin
     ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
     EMZA_TRY_OSSL(ASN1_OCTET_STRING_set(value, sig.data, (int)sig.len), EMZA_ENOMEM,
                   "out of memory");
-    if (job->opts->level == EMZA_LEVEL_T)
-        EMZA_TRY(add_signature_timestamp(si, job));
+    if (job->opts->level >= EMZA_LEVEL_T) {
+        emza__net net = {job->opts->offline, job->opts->timeout_seconds, job->opts->transport,
+                         job->opts->transport_ctx};
+        emza__cades_extension ext = extension_of(job, &net);
+        EMZA_TRY(emza__cades_add_signature_timestamp(si, &ext));
+    }
     *out = si;
 cleanup:
     ASN1_TIME_free(when);
@@ -407,6 +392,19 @@ int emza__cades_sign(const emza__sign_job *job)
     }
     EMZA_TRY(emza__cades_to_der(cms, &out));
     EMZA_TRY(self_check(&out, job, si));
+    if (job->opts->level >= EMZA_LEVEL_LT) {
+        /* B and T were made above; LT and LTA extend the encoded signature. */
+        emza__net net = {job->opts->offline, job->opts->timeout_seconds, job->opts->transport,
+                         job->opts->transport_ctx};
+        emza__cades_extension x = extension_of(job, &net);
+        emza_buf extended;
+        emza__buf_init(&extended, EMZA_SIGNED_FILE_MAX);
+        rc = emza__cades_extend_der(&extended, out.data, out.len, &x,
+                                    CMS_SignerInfo_get0_signature(si));
+        emza__buf_free(&out);
+        out = extended;
+        EMZA_TRY(rc);
+    }
     EMZA_TRY(emza__atomic_write(job->out, out.data, out.len));
 cleanup:
     CMS_ContentInfo_free(cms);

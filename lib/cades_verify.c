@@ -27,6 +27,7 @@
 #include "crypto_policy.h"
 #include "sign_internal.h"
 #include "tsp.h"
+#include "util/der.h"
 #include "util/digest.h"
 #include "util/guard.h"
 #include "verify_internal.h"
@@ -52,6 +53,9 @@ typedef struct cms_context {
     const emza__verify_job *job;
     emza_cert_list *embedded; /* certificates the CMS carries */
     const ASN1_OBJECT *econtent_type;
+    const emza__cades_layout *layout;  /* where its parts are in its DER; NULL when unknown */
+    emza__revocation_values values;    /* the revocation values it carries (in `layout`) */
+    emza__net net;                     /* for the TSA chains' revocation requests */
 } cms_context;
 
 static int content_available(const content_source *c)
@@ -255,7 +259,7 @@ static int verify_signed_attrs(CMS_SignerInfo *si, const emza_cert *cert, const 
  *    TIMESTAMP_ORDER_FAILURE.
  */
 static int validate_timestamps(emza_signature_report *sig, CMS_SignerInfo *si,
-                               const cms_context *cx)
+                               const cms_context *cx, int has_poe, int64_t poe)
 {
     int count = 0;
     for (int pos = -1;
@@ -269,12 +273,14 @@ static int validate_timestamps(emza_signature_report *sig, CMS_SignerInfo *si,
                     EMZA_TSP_TIMESTAMPS_MAX);
     const emza__verify_job *job = cx->job;
     const ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
+    /* An archive timestamp that passed is proof that the signature timestamps existed then:
+       their TSAs are judged at that time (ETSI EN 319 102-1 clause 5.6.2.4). */
     emza__tsp_context tcx = {job->opts->trust,
                              {cx->embedded, job->opts->untrusted},
-                             job->validation_time,
+                             has_poe && poe < job->validation_time ? poe : job->validation_time,
                              job->opts->offline,
-                             NULL,
-                             NULL};
+                             &cx->values,
+                             &cx->net};
     emza__timestamp_tally tally;
     memset(&tally, 0, sizeof(tally));
     emza_span signed_value = {ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value)};
@@ -293,6 +299,187 @@ static int validate_timestamps(emza_signature_report *sig, CMS_SignerInfo *si,
         }
     }
     return emza__verify_timestamps_conclude(sig, &tally);
+}
+
+/* The DER of the ats-hash-index-v3 in an archive timestamp token's SignerInfo (into `out`). */
+static int token_hash_index(emza_buf *out, emza_span token)
+{
+    CMS_ContentInfo *tcms = NULL;
+    if (emza__cades_read(&tcms, token.data, token.len) < 0) {
+        emza_error_clear();
+        return EMZA_OK;
+    }
+    STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(tcms);
+    ASN1_OBJECT *oid = OBJ_txt2obj(EMZA_OID_ATS_HASH_INDEX_V3, 1);
+    int rc = EMZA_OK;
+    if (oid != NULL && sk_CMS_SignerInfo_num(sis) == 1) {
+        CMS_SignerInfo *tsi = sk_CMS_SignerInfo_value(sis, 0);
+        int pos = CMS_unsigned_get_attr_by_OBJ(tsi, oid, -1);
+        X509_ATTRIBUTE *attr = pos >= 0 ? CMS_unsigned_get_attr(tsi, pos) : NULL;
+        const ASN1_TYPE *t = attr != NULL && X509_ATTRIBUTE_count(attr) == 1
+                                 ? X509_ATTRIBUTE_get0_type(attr, 0)
+                                 : NULL;
+        if (t != NULL && t->type == V_ASN1_SEQUENCE)
+            rc = emza__buf_append(out, ASN1_STRING_get0_data(t->value.sequence),
+                                  (size_t)ASN1_STRING_length(t->value.sequence));
+    }
+    ASN1_OBJECT_free(oid);
+    CMS_ContentInfo_free(tcms);
+    emza__ossl_clear();
+    return rc;
+}
+
+/*
+ * One archive-time-stamp-v3 (ETSI EN 319 122-1 clause 5.5.3): its hash
+ * index must still match what the signature holds, and its token must be a
+ * valid timestamp over the imprint recomputed from the current signature,
+ * content and that index. A mismatch means the signature, its content or its
+ * embedded values changed after the archive timestamp: HASH_FAILURE, ranked
+ * with the signature's own cryptographic checks. `*passed`/`*time`: its
+ * proof of existence.
+ */
+static int validate_archive_timestamp(emza_signature_report *sig, emza_span token,
+                                      const emza__cades_signer_layout *signer,
+                                      const cms_context *cx, const content_source *content,
+                                      int number, int *passed, int64_t *time)
+{
+    *passed = 0;
+    emza__findings *errors = emza__sig_errors(sig);
+    int rc = EMZA_OK;
+    char why[EMZA_FINDING_MESSAGE_MAX];
+    emza_buf index, input;
+    emza__buf_init(&index, EMZA_TSP_TOKEN_MAX);
+    emza__buf_init(&input, EMZA_SIGNED_FILE_MAX);
+    emza__tsp_token probe;
+    memset(&probe, 0, sizeof(probe));
+    emza__tsp_validation tv;
+    memset(&tv, 0, sizeof(tv));
+
+    EMZA_TRY(token_hash_index(&index, token));
+    if (index.len == 0 || cx->layout == NULL) {
+        EMZA_TRY(emza__sig_add_timestamp(sig, "ARCHIVE", 0, NULL, "FAILED"));
+        EMZA_TRY(emza__findings_add(errors, EMZA_STAGE_FORMAT, EMZA_SUB_FORMAT_FAILURE,
+                                    "ARCHIVE_TIMESTAMP_MALFORMED",
+                                    "archive timestamp %d: %s", number,
+                                    index.len == 0 ? "no ats-hash-index-v3 in its token"
+                                                   : "the signature's DER cannot be read"));
+        goto cleanup;
+    }
+    emza_span index_span = {index.data, index.len};
+    int ok = 0;
+    const EVP_MD *index_md = NULL;
+    EMZA_TRY(emza__cades_ats_hash_index_check(&ok, why, sizeof(why), &index_md, index_span,
+                                              cx->layout, signer));
+    if (!ok) {
+        EMZA_TRY(emza__sig_add_timestamp(sig, "ARCHIVE", 0, NULL, "FAILED"));
+        EMZA_TRY(emza__findings_add(errors, EMZA_STAGE_CRYPTO, EMZA_SUB_HASH_FAILURE,
+                                    "ARCHIVE_TIMESTAMP_MISMATCH", "archive timestamp %d: %s",
+                                    number, why));
+        goto cleanup;
+    }
+    /* The content is hashed with the imprint's algorithm: the token says which. */
+    EMZA_TRY(emza__tsp_token_check(&probe, token.data, token.len, (const uint8_t *)"", 0,
+                                   cx->embedded));
+    const EVP_MD *md = probe.imprint_md_nid != NID_undef ? EVP_get_digestbynid(probe.imprint_md_nid)
+                                                         : NULL;
+    if (md == NULL || !content_available(content)) {
+        EMZA_TRY(emza__sig_add_timestamp(sig, "ARCHIVE", probe.has_time ? probe.gen_time : 0,
+                                         NULL, "INDETERMINATE"));
+        EMZA_TRY(emza__findings_add(
+            emza__sig_warnings(sig), 0, EMZA_SUB_NONE, "ARCHIVE_TIMESTAMP_INDETERMINATE",
+            "archive timestamp %d cannot be checked: %s", number,
+            md == NULL ? "its token cannot be read" : "the signed content was not given"));
+        goto cleanup;
+    }
+    const uint8_t *digest = NULL;
+    unsigned int digest_len = 0;
+    EMZA_TRY(content_digest(content, md, &digest, &digest_len));
+    EMZA_TRY(emza__cades_ats_imprint_input(&input, cx->layout, signer, digest, digest_len,
+                                           index_span));
+    const emza__verify_job *job = cx->job;
+    emza__tsp_context tcx = {job->opts->trust, {cx->embedded, job->opts->untrusted},
+                             job->validation_time, job->opts->offline, &cx->values, &cx->net};
+    EMZA_TRY(emza__tsp_validate(&tv, token.data, token.len, input.data, input.len, &tcx));
+    const char *tsa = tv.token.tsa_cert ? emza__cert_display_name(tv.token.tsa_cert) : NULL;
+    EMZA_TRY(emza__sig_add_timestamp(sig, "ARCHIVE", tv.token.has_time ? tv.token.gen_time : 0,
+                                     tsa, emza__tsp_indication_word(tv.indication)));
+    if (tv.indication == EMZA_TOTAL_PASSED) {
+        *passed = 1;
+        *time = tv.token.gen_time;
+    } else if (tv.indication == EMZA_TOTAL_FAILED) {
+        EMZA_TRY(emza__findings_add(
+            errors, tv.sub == EMZA_SUB_HASH_FAILURE ? EMZA_STAGE_CRYPTO : EMZA_STAGE_TIMESTAMP,
+            tv.sub, tv.sub == EMZA_SUB_HASH_FAILURE ? "ARCHIVE_TIMESTAMP_MISMATCH"
+                                                    : "ARCHIVE_TIMESTAMP_FAILED",
+            "archive timestamp %d: %s", number, tv.message));
+    } else {
+        EMZA_TRY(emza__findings_add(
+            emza__sig_warnings(sig), 0, EMZA_SUB_NONE, "ARCHIVE_TIMESTAMP_INDETERMINATE",
+            "archive timestamp %d%s%s is INDETERMINATE/%s, so it is no proof of existence: %s",
+            number, tsa ? " by " : "", tsa ? tsa : "",
+            emza_subindication_name(tv.sub) ? emza_subindication_name(tv.sub) : "?", tv.message));
+    }
+    EMZA_TRY(emza__findings_append(emza__sig_warnings(sig), &tv.warnings, 0));
+cleanup:
+    emza__tsp_validation_free(&tv);
+    emza__tsp_token_free(&probe);
+    emza__buf_free(&index);
+    emza__buf_free(&input);
+    return rc;
+}
+
+/* Every archive timestamp of `si`; `*poe` is the earliest that passed. */
+static int validate_archive_timestamps(emza_signature_report *sig, CMS_SignerInfo *si,
+                                       const cms_context *cx, const content_source *content,
+                                       int *has_poe, int64_t *poe)
+{
+    *has_poe = 0;
+    ASN1_OBJECT *oid = OBJ_txt2obj(EMZA_OID_ARCHIVE_TIMESTAMP_V3, 1);
+    EMZA_ENSURE(oid != NULL, EMZA_ENOMEM);
+    int rc = EMZA_OK, number = 0;
+    emza__cades_signer_layout *signer = NULL;
+    for (int pos = -1; (pos = CMS_unsigned_get_attr_by_OBJ(si, oid, pos)) >= 0;) {
+        if (signer == NULL) {
+            const ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
+            signer = calloc(1, sizeof(*signer));
+            EMZA_TRY_ENSURE(signer != NULL, EMZA_ENOMEM, "out of memory");
+            if (cx->layout == NULL ||
+                emza__cades_layout_find_signer(signer, cx->layout, ASN1_STRING_get0_data(value),
+                                               (size_t)ASN1_STRING_length(value)) < 0) {
+                emza_error_clear();
+                EMZA_TRY(emza__findings_add(emza__sig_errors(sig), EMZA_STAGE_FORMAT,
+                                            EMZA_SUB_FORMAT_FAILURE, "ARCHIVE_TIMESTAMP_MALFORMED",
+                                            "the signer's archive timestamps cannot be located "
+                                            "in the signature's DER"));
+                goto cleanup;
+            }
+        }
+        X509_ATTRIBUTE *attr = CMS_unsigned_get_attr(si, pos);
+        for (int v = 0; v < X509_ATTRIBUTE_count(attr); v++) {
+            EMZA_TRY_ENSURE(++number <= EMZA_TSP_TIMESTAMPS_MAX, EMZA_ELIMIT,
+                            "a signature carries more than %d archive timestamps",
+                            EMZA_TSP_TIMESTAMPS_MAX);
+            const ASN1_TYPE *t = X509_ATTRIBUTE_get0_type(attr, v);
+            emza_span der = {NULL, 0};
+            if (t != NULL && t->type == V_ASN1_SEQUENCE) {
+                der.data = ASN1_STRING_get0_data(t->value.sequence);
+                der.len = (size_t)ASN1_STRING_length(t->value.sequence);
+            }
+            int passed = 0;
+            int64_t when = 0;
+            EMZA_TRY(validate_archive_timestamp(sig, der, signer, cx, content, number, &passed,
+                                                &when));
+            if (passed && (!*has_poe || when < *poe)) {
+                *poe = when;
+                *has_poe = 1;
+            }
+        }
+    }
+cleanup:
+    free(signer);
+    ASN1_OBJECT_free(oid);
+    emza__ossl_clear();
+    return rc;
 }
 
 /* Validates one SignerInfo (or countersignature) into `sig`. */
@@ -360,11 +547,25 @@ static int validate_signer(emza_signature_report *sig, CMS_SignerInfo *si, const
         emza__sig_set_signer(sig, cert);
     int has_signing_time = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1) >= 0;
     int has_timestamp = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1) >= 0;
+    ASN1_OBJECT *ats_oid = OBJ_txt2obj(EMZA_OID_ARCHIVE_TIMESTAMP_V3, 1);
+    int has_archive = ats_oid != NULL && CMS_unsigned_get_attr_by_OBJ(si, ats_oid, -1) >= 0;
+    ASN1_OBJECT_free(ats_oid);
     emza__ossl_clear();
-    EMZA_GUARD(emza__sig_set_level(sig, !(has_ref && has_signing_time) ? "CMS"
-                                        : has_timestamp              ? "CAdES-BASELINE-T"
-                                                                     : "CAdES-BASELINE-B"));
-    EMZA_GUARD(validate_timestamps(sig, si, cx));
+    /* LT: revocation values in SignedData.crls (certificate values alone do not tell a T
+       signature made from a PKCS#12 with its whole chain from an LT one); LTA: an
+       archive-time-stamp-v3 (whose chains may need no revocation values). */
+    int has_values = cx->values.ocsp_count + cx->values.crl_count > 0;
+    const char *level = !(has_ref && has_signing_time) ? "CMS"
+                        : !has_timestamp               ? "CAdES-BASELINE-B"
+                        : has_archive                  ? "CAdES-BASELINE-LTA"
+                        : has_values                   ? "CAdES-BASELINE-LT"
+                                                       : "CAdES-BASELINE-T";
+    EMZA_GUARD(emza__sig_set_level(sig, level));
+    int has_poe = 0;
+    int64_t poe = 0;
+    if (!countersignature)
+        EMZA_GUARD(validate_archive_timestamps(sig, si, cx, content, &has_poe, &poe));
+    EMZA_GUARD(validate_timestamps(sig, si, cx, has_poe, poe));
 
     /* 3. Cryptography: the content digest, then the signature */
     if (format_ok && cert != NULL) {
@@ -407,8 +608,8 @@ static int validate_signer(emza_signature_report *sig, CMS_SignerInfo *si, const
 
     /* 4. The certificate chain, 5. the policy's acceptance */
     if (cert != NULL) {
-        EMZA_GUARD(emza__verify_signer_chain(sig, cx->job, cert, cx->embedded,
-                                             emza_signature_best_signature_time(sig)));
+        EMZA_GUARD(emza__verify_signer_chain_ex(sig, cx->job, cert, cx->embedded, &cx->values,
+                                                emza_signature_best_signature_time(sig)));
         EMZA_GUARD(emza__verify_signature_algorithm(sig, md_nid,
                                                     X509_get0_pubkey(emza__cert_x509(cert))));
     }
@@ -523,7 +724,35 @@ int emza__cades_verify(const emza__verify_job *job)
         return EMZA_OK;
     }
     int rc = EMZA_OK;
-    cms_context cx = {job, NULL, CMS_get0_eContentType(cms)};
+    cms_context cx;
+    memset(&cx, 0, sizeof(cx));
+    cx.job = job;
+    cx.econtent_type = CMS_get0_eContentType(cms);
+    cx.net.offline = job->opts->offline;
+    cx.net.timeout_seconds = job->opts->timeout_seconds;
+    cx.net.transport = job->opts->transport;
+    cx.net.transport_ctx = job->opts->transport_ctx;
+    emza__cades_layout *layout = calloc(1, sizeof(*layout));
+    emza_buf der;
+    emza__buf_init(&der, EMZA_SIGNED_FILE_MAX);
+    EMZA_TRY_ENSURE(layout != NULL, EMZA_ENOMEM, "out of memory");
+    /* The embedded values and the archive timestamps' hashes are read from the exact DER;
+       a PEM file is decoded first. A layout that cannot be read leaves them out (the
+       signature is then judged without them). */
+    if (job->len > 0 && job->data[0] == 0x30) {
+        if (emza__cades_layout_parse(layout, job->data, job->len) == EMZA_OK)
+            cx.layout = layout;
+    } else if (emza__cades_to_der(cms, &der) == EMZA_OK &&
+               emza__cades_layout_parse(layout, der.data, der.len) == EMZA_OK) {
+        cx.layout = layout;
+    }
+    emza_error_clear();
+    if (cx.layout != NULL) {
+        cx.values.ocsp = layout->ocsp;
+        cx.values.ocsp_count = layout->ocsp_count;
+        cx.values.crls = layout->crls;
+        cx.values.crl_count = layout->crl_count;
+    }
     STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(cms);
     int count = sk_CMS_SignerInfo_num(sis);
     EMZA_TRY_ENSURE(count <= EMZA_CADES_SIGNERS_MAX, EMZA_ELIMIT,
@@ -555,6 +784,8 @@ int emza__cades_verify(const emza__verify_job *job)
     }
 cleanup:
     emza_cert_list_free(cx.embedded);
+    free(layout);
+    emza__buf_free(&der);
     CMS_ContentInfo_free(cms);
     emza__ossl_clear();
     return rc;

@@ -136,16 +136,18 @@ int emza_sign(const emza_signer *signer, const emza_sign_options *opts, const ch
                     "no signature format chosen");
     EMZA_ENSURE_MSG(opts->format != EMZA_FORMAT_ASICE, EMZA_EUNSUPPORTED,
                     "ASiC-E containers are not supported by this build yet");
-    int xades = opts->format == EMZA_FORMAT_XADES_ENVELOPED ||
-                opts->format == EMZA_FORMAT_XADES_DETACHED ||
-                opts->format == EMZA_FORMAT_XADES_ENVELOPING;
     EMZA_ENSURE_MSG(opts->level == EMZA_LEVEL_B || opts->level == EMZA_LEVEL_T ||
-                        (xades && (opts->level == EMZA_LEVEL_LT || opts->level == EMZA_LEVEL_LTA)),
-                    EMZA_EUNSUPPORTED,
-                    "baseline levels LT and LTA are made only for XAdES by this build yet");
+                        opts->level == EMZA_LEVEL_LT || opts->level == EMZA_LEVEL_LTA,
+                    EMZA_EINVAL, "unknown level %d", (int)opts->level);
     if (opts->level != EMZA_LEVEL_B) {
         EMZA_ENSURE_MSG(opts->tsa_url != NULL && opts->tsa_url[0] != '\0', EMZA_EUNSUPPORTED,
-                        "level T cannot be made without a time-stamping authority: set tsa_url");
+                        "level %s cannot be made without a time-stamping authority: set tsa_url",
+                        opts->level == EMZA_LEVEL_T ? "T" : opts->level == EMZA_LEVEL_LT ? "LT"
+                                                                                          : "LTA");
+        EMZA_ENSURE_MSG(opts->level <= EMZA_LEVEL_T || opts->mode != EMZA_SIGN_COUNTERSIGN,
+                        EMZA_EUNSUPPORTED,
+                        "countersignatures are made at level B or T; raise the signature "
+                        "afterwards with emza_extend");
     }
     EMZA_ENSURE_MSG(opts->mode == EMZA_SIGN_NEW || opts->mode == EMZA_SIGN_PARALLEL ||
                         opts->mode == EMZA_SIGN_COUNTERSIGN,

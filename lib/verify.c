@@ -156,7 +156,7 @@ int emza__verify_signer_chain(emza_signature_report *sig, const emza__verify_job
 
 int emza__verify_signer_chain_ex(emza_signature_report *sig, const emza__verify_job *job,
                                  const emza_cert *signer, const emza_cert_list *embedded,
-                                 const emza__revocation_values *revocation, int64_t best_time)
+                                 const emza__revocation_values *values, int64_t best_time)
 {
     emza__findings *errors = emza__sig_errors(sig);
     if (job->opts->trust == NULL)
@@ -181,7 +181,7 @@ int emza__verify_signer_chain_ex(emza_signature_report *sig, const emza__verify_
     copts.timeout_seconds = job->opts->timeout_seconds;
     copts.transport = job->opts->transport;
     copts.transport_ctx = job->opts->transport_ctx;
-    emza__chain_extra extra = {revocation, NULL, NULL};
+    emza__chain_extra extra = {values, NULL, NULL};
     EMZA_TRY(emza__trust_verify_ex(&chain, job->opts->trust, signer, &copts, &extra));
 
     for (size_t i = 0; i < emza_chain_result_error_count(chain); i++) {

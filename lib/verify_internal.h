@@ -17,6 +17,7 @@
 #include <emza/verify.h>
 
 #include "report_internal.h"
+#include "trust_internal.h"
 #include "tsp.h"
 
 enum {
@@ -71,13 +72,13 @@ int emza__verify_signer_chain(emza_signature_report *sig, const emza__verify_job
                               int64_t best_time);
 
 /**
- * emza__verify_signer_chain with the revocation values the signature embeds
- * (`revocation`, may be NULL), consulted before any network source (LT).
+ * emza__verify_signer_chain with the revocation values the signature
+ * embeds (`values`, may be NULL), which the revocation seam tries before any
+ * network source (LT and LTA signatures).
  */
 int emza__verify_signer_chain_ex(emza_signature_report *sig, const emza__verify_job *job,
                                  const emza_cert *signer, const emza_cert_list *embedded,
-                                 const struct emza__revocation_values *revocation,
-                                 int64_t best_time);
+                                 const emza__revocation_values *values, int64_t best_time);
 
 /**
  * The policy's acceptance of the signature's own digest and key: a weak one

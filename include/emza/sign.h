@@ -21,6 +21,7 @@
 #include "common.h"
 #include "signer.h"
 #include "transport.h"
+#include "trust.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -40,8 +41,9 @@ typedef enum emza_format {
 typedef enum emza_level {
     EMZA_LEVEL_B = 0,   /**< basic signature */
     EMZA_LEVEL_T = 1,   /**< with a signature timestamp from `tsa_url` */
-    EMZA_LEVEL_LT = 2,  /**< with certificates and revocation data (not yet supported) */
-    EMZA_LEVEL_LTA = 3, /**< with an archive timestamp (not yet supported) */
+    EMZA_LEVEL_LT = 2,  /**< T with the chains' certificates and revocation data (see extend.h for
+                             what is gathered and when it is refused) */
+    EMZA_LEVEL_LTA = 3, /**< LT with an archive timestamp */
 } emza_level;
 
 /** How a new signature relates to an existing one. */
@@ -84,11 +86,17 @@ typedef struct emza_sign_options {
     int timeout_seconds;       /**< per network request; 0: EMZA_NETWORK_TIMEOUT_DEFAULT */
     emza_transport_fn transport; /**< route requests through the application, or NULL */
     void *transport_ctx;
+    int offline;               /**< 1: no network at all; levels T and LTA then fail, LT works
+                                    only when every certificate's revocation needs no request */
+    const emza_trust *trust;   /**< anchors for the LT chains; NULL: the self-signed
+                                    certificates of the signer's chain (a PKCS#12 usually
+                                    holds the root) */
+    const emza_cert_list *untrusted; /**< extra certificates for the LT chains, or NULL */
 } emza_sign_options;
 
 #define EMZA_SIGN_OPTIONS_INIT                                                                     \
     {EMZA_SIGN_OPTIONS_VERSION, (emza_format)0, EMZA_LEVEL_B, NULL, 0, 0, 0, EMZA_SIGN_NEW, NULL,  \
-     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL}
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL}
 
 /** Sets `*opts` to the defaults. EMZA_EVERSION for an unknown version. */
 EMZA_EXTERN int emza_sign_options_init(emza_sign_options *opts, unsigned int version);

@@ -60,6 +60,7 @@ struct cli_command {
 /* The commands (cmd_*.c). */
 int cli_cmd_sign(const cli_command *self, int argc, char **argv);
 int cli_cmd_verify(const cli_command *self, int argc, char **argv);
+int cli_cmd_extend(const cli_command *self, int argc, char **argv);
 int cli_cmd_id_check(const cli_command *self, int argc, char **argv);
 int cli_cmd_cert_inspect(const cli_command *self, int argc, char **argv);
 int cli_cmd_cert_verify(const cli_command *self, int argc, char **argv);

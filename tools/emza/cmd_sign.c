@@ -1,5 +1,6 @@
 /*
- * emza sign --format F [--level B|T|LT|LTA] KEY-OPTIONS [--tsa URL] -o OUT INPUT...
+ * emza sign --format F [--level B|T|LT|LTA] KEY-OPTIONS [--tsa URL] [--offline]
+ *           [--trust T]... [--untrusted U]... -o OUT INPUT...
  *
  * KEY-OPTIONS: --key FILE.p12 (--pass-env VAR | --pass-file F)
  *            | --key KEY.pem --cert CERT.pem [--chain CHAIN.pem] [--pass-env VAR | --pass-file F]
@@ -45,6 +46,9 @@ enum {
     OPT_COUNTRY,
     OPT_POLICY_OID,
     OPT_POLICY_SHA256,
+    OPT_OFFLINE,
+    OPT_TRUST,
+    OPT_UNTRUSTED,
     OPT_COUNT
 };
 
@@ -73,6 +77,9 @@ static const cli_opt_spec sign_options[OPT_COUNT] = {
     [OPT_COUNTRY] = {"--country", 1, 0},
     [OPT_POLICY_OID] = {"--policy-oid", 1, 0},
     [OPT_POLICY_SHA256] = {"--policy-sha256", 1, 0},
+    [OPT_OFFLINE] = {"--offline", 0, 0},
+    [OPT_TRUST] = {"--trust", 1, 1},
+    [OPT_UNTRUSTED] = {"--untrusted", 1, 1},
 };
 
 /* Longest password read from a file or the environment. */
@@ -253,6 +260,7 @@ static int fill_options(const cli_command *self, const cli_args *args, emza_sign
         o->existing = counter;
     }
     o->tsa_url = cli_args_value(args, OPT_TSA);
+    o->offline = cli_args_count(args, OPT_OFFLINE) > 0;
     o->mime_type = cli_args_value(args, OPT_MIME_TYPE);
     o->signer_role = cli_args_value(args, OPT_ROLE);
     o->production_city = cli_args_value(args, OPT_CITY);
@@ -278,12 +286,16 @@ int cli_cmd_sign(const cli_command *self, int argc, char **argv)
         return rc;
 
     emza_signer *signer = NULL;
-    size_t input_count = 0;
+    emza_trust *trust = NULL;
+    emza_cert_list *untrusted = NULL;
+    size_t input_count = 0, trust_count = 0, untrusted_count = 0;
     const char **inputs = cli_args_values(&args, -1, &input_count);
+    const char **trust_paths = cli_args_values(&args, OPT_TRUST, &trust_count);
+    const char **untrusted_paths = cli_args_values(&args, OPT_UNTRUSTED, &untrusted_count);
     emza_sign_options opts;
     cli_progress progress;
     rc = CLI_EXIT_USAGE;
-    if (inputs == NULL) {
+    if (inputs == NULL || trust_paths == NULL || untrusted_paths == NULL) {
         cli_error("%s: out of memory", self->title);
         goto cleanup;
     }
@@ -293,6 +305,13 @@ int cli_cmd_sign(const cli_command *self, int argc, char **argv)
         cli_error("%s: no INPUT file to sign", self->title);
         goto cleanup;
     }
+    if (trust_count > 0 && cli_load_trust(self, trust_paths, trust_count, &trust) != CLI_EXIT_OK)
+        goto cleanup;
+    if (cli_load_cert_list(self, "--untrusted", untrusted_paths, untrusted_count, &untrusted) !=
+        CLI_EXIT_OK)
+        goto cleanup;
+    opts.trust = trust;
+    opts.untrusted = untrusted;
     if (open_signer(self, &args, &signer) != CLI_EXIT_OK)
         goto cleanup;
 
@@ -315,7 +334,11 @@ int cli_cmd_sign(const cli_command *self, int argc, char **argv)
 
 cleanup:
     emza_signer_free(signer);
+    emza_trust_free(trust);
+    emza_cert_list_free(untrusted);
     free((void *)inputs);
+    free((void *)trust_paths);
+    free((void *)untrusted_paths);
     cli_args_free(&args);
     return rc;
 }

@@ -42,7 +42,27 @@ static const cli_command commands[] = {
      "  --mime-type M      MIME type of the content (default: from the file name)\n"
      "  --role R, --city C, --country CC, --policy-oid OID --policy-sha256 HEX\n"
      "                     XAdES claimed role, production place and signature policy\n"
+     "  --offline          never use the network (LT then needs nothing fetched)\n"
+     "  --trust T, --untrusted U\n"
+     "                     anchors and extra certificates for the LT chains (default\n"
+     "                     anchors: the root certificates of the signer's chain)\n"
      "\nExit status: 0 signed, 4 usage or operational error (nothing is written).\n"},
+    {"extend", NULL, "extend", cli_cmd_extend,
+     "emza extend FILE --level T|LT|LTA [--tsa URL] [--data F]... [--trust T]... "
+     "[--untrusted U]... [--offline] [-o OUT]",
+     "Raise a signature to level T, LT or LTA (CAdES), in place or to OUT, atomically.",
+     "  --level L          T, LT or LTA; missing lower steps are made first, LTA adds\n"
+     "                     a further archive timestamp each time\n"
+     "  --tsa URL          the time-stamping authority (needed for T and LTA)\n"
+     "  --data F           detached content (an archive timestamp covers it; repeatable)\n"
+     "  --trust T          anchors for the LT chains (default: the root certificates\n"
+     "                     the signature carries)\n"
+     "  --untrusted U      extra certificates for building chains (repeatable)\n"
+     "  --offline          never use the network\n"
+     "  -o OUT             write the result to OUT (default: replace FILE atomically)\n"
+     "\nA certificate that is revoked, or whose declared revocation source cannot be\n"
+     "consulted, stops LT with a one-line reason and nothing is written.\n"
+     "\nExit status: 0 extended, 4 usage or operational error (nothing is written).\n"},
     {"verify", NULL, "verify", cli_cmd_verify,
      "emza verify FILE [--data FILE]... [--trust T]... [--untrusted U]... [--at TIME] "
      "[--offline] [--policy P] [--json]",
