@@ -138,7 +138,8 @@ int emza_sign(const emza_signer *signer, const emza_sign_options *opts, const ch
                     "ASiC-E containers are not supported by this build yet");
     EMZA_ENSURE_MSG(opts->level == EMZA_LEVEL_B || opts->level == EMZA_LEVEL_T ||
                         opts->level == EMZA_LEVEL_LT || opts->level == EMZA_LEVEL_LTA,
-                    EMZA_EINVAL, "unknown level %d", (int)opts->level);
+                    EMZA_EUNSUPPORTED, "level %d is not a baseline level this build makes",
+                    (int)opts->level);
     if (opts->level != EMZA_LEVEL_B) {
         EMZA_ENSURE_MSG(opts->tsa_url != NULL && opts->tsa_url[0] != '\0', EMZA_EUNSUPPORTED,
                         "level %s cannot be made without a time-stamping authority: set tsa_url",

@@ -771,8 +771,10 @@ static int raise_level(xs_ctx *x)
     r.resolve_ctx = (void *)(uintptr_t)x->job;
     r.progress = o->progress;
     r.progress_ctx = o->progress_ctx;
+    r.net.offline = o->offline;
     r.signer = emza_signer_cert(x->job->signer);
-    r.untrusted = emza_signer_chain(x->job->signer);
+    r.trust = o->trust; /* NULL: the self-signed certificates of KeyInfo (the signer's chain) */
+    r.untrusted = o->untrusted;
     return emza__xades_raise(x->sig, &r);
 }
 

@@ -818,12 +818,12 @@ static const emza__revocation_values *embedded_revocation(xv_sig *s)
     return &s->revocation;
 }
 
-static emza__tsp_context timestamp_context(xv_sig *s)
+static emza__tsp_context timestamp_context(xv_sig *s, int64_t validation_time)
 {
     const emza__verify_job *job = s->d->job;
     emza__tsp_context cx = {job->opts->trust,
                             {s->embedded, job->opts->untrusted},
-                            job->validation_time,
+                            validation_time,
                             job->opts->offline,
                             embedded_revocation(s),
                             NULL};
@@ -838,11 +838,12 @@ static emza__tsp_context timestamp_context(xv_sig *s)
  * TOTAL_PASSED).
  */
 static int validate_timestamp_element(xv_sig *s, const xmlNode *ts, emza_span data,
-                                      const char *type, emza__timestamp_tally *tally,
-                                      emza_indication *worst, emza_subindication *worst_sub)
+                                      const char *type, int64_t validation_time,
+                                      emza__timestamp_tally *tally, emza_indication *worst,
+                                      emza_subindication *worst_sub)
 {
     size_t tokens = 0;
-    emza__tsp_context cx = timestamp_context(s);
+    emza__tsp_context cx = timestamp_context(s, validation_time);
     for (const xmlNode *e = emza__xml_first_element(ts); e != NULL;
          e = emza__xml_next_element(e)) {
         if (emza__xml_is(e, EMZA_NS_XADES, "XMLTimeStamp"))
@@ -875,9 +876,12 @@ static int validate_timestamp_element(xv_sig *s, const xmlNode *ts, emza_span da
  * XAdES-T: each SignatureTimeStamp is a token over ds:SignatureValue,
  * canonicalized as the timestamp's CanonicalizationMethod says. The earliest
  * PASSED one gives the best signature time and the order check
- * (emza__verify_timestamps_conclude), as for CAdES-T.
+ * (emza__verify_timestamps_conclude), as for CAdES-T. Their TSAs are judged
+ * at `validation_time`: the validation time, or the time of an archive
+ * timestamp that passed, which proves they existed then (EN 319 102-1
+ * clause 5.6.2.4).
  */
-static int validate_signature_timestamps(xv_sig *s)
+static int validate_signature_timestamps(xv_sig *s, int64_t validation_time)
 {
     if (s->sig_ts_count == 0)
         return EMZA_OK;
@@ -898,7 +902,8 @@ static int validate_signature_timestamps(xv_sig *s)
         emza_subindication worst_sub = EMZA_SUB_NONE;
         if (found == 0)
             rc = validate_timestamp_element(s, s->sig_ts[i], (emza_span){data.data, data.len},
-                                            "SIGNATURE", &tally, &worst, &worst_sub);
+                                            "SIGNATURE", validation_time, &tally, &worst,
+                                            &worst_sub);
         emza__buf_free(&data);
         if (found != 0)
             return found < 0 ? found : EMZA_OK;
@@ -913,11 +918,14 @@ static int validate_signature_timestamps(xv_sig *s)
  * properties before it, the other Objects). One whose imprint does not match
  * means that something it protected — content, signature or embedded values
  * — changed after it was made: TOTAL_FAILED/HASH_FAILURE
- * (ARCHIVE_TIMESTAMP_MISMATCH). Other verdicts are warnings, like those of
- * signature timestamps.
+ * (ARCHIVE_TIMESTAMP_MISMATCH); any other failure of its token is an
+ * ARCHIVE_TIMESTAMP_FAILED error after the basic stages (as for CAdES); an
+ * INDETERMINATE one is a warning. The earliest that passed is a proof of
+ * existence: *poe (when *has_poe).
  */
-static int validate_archive_timestamps(xv_sig *s)
+static int validate_archive_timestamps(xv_sig *s, int *has_poe, int64_t *poe)
 {
+    *has_poe = 0;
     const emza__verify_job *job = s->d->job;
     emza__xades_archive_ctx ax = {&s->d->ids, resolve_data, (void *)(uintptr_t)job,
                                   job->opts->progress, job->opts->progress_ctx};
@@ -939,9 +947,12 @@ static int validate_archive_timestamps(xv_sig *s)
         found = as_finding(s, rc, "FORMAT_INVALID");
         emza_indication worst = EMZA_TOTAL_PASSED;
         emza_subindication worst_sub = EMZA_SUB_NONE;
+        emza__timestamp_tally tally;
+        memset(&tally, 0, sizeof(tally));
         if (found == 0)
             rc = validate_timestamp_element(s, s->arc_ts[i], (emza_span){data.data, data.len},
-                                            "ARCHIVE", NULL, &worst, &worst_sub);
+                                            "ARCHIVE", job->validation_time, &tally, &worst,
+                                            &worst_sub);
         emza__buf_free(&data);
         if (found != 0)
             return found < 0 ? found : EMZA_OK;
@@ -953,6 +964,16 @@ static int validate_archive_timestamps(xv_sig *s)
                                           "protects: the content, the signature or its embedded "
                                           "values changed after it was made",
                                           i + 1));
+        else if (worst == EMZA_TOTAL_FAILED)
+            EMZA_GUARD(emza__findings_add(ERRORS(s), EMZA_STAGE_TIMESTAMP, worst_sub,
+                                          "ARCHIVE_TIMESTAMP_FAILED",
+                                          "archive timestamp %zu does not verify",
+                                          i + 1));
+        if (worst == EMZA_TOTAL_PASSED && tally.have_passed &&
+            (!*has_poe || tally.earliest < *poe)) {
+            *poe = tally.earliest;
+            *has_poe = 1;
+        }
     }
     return EMZA_OK;
 }
@@ -994,9 +1015,12 @@ static int check_signature(xv_sig *s)
         return EMZA_OK;
     EMZA_GUARD(check_references(s));
     EMZA_GUARD(check_signature_value(s));
-    EMZA_GUARD(validate_signature_timestamps(s));
-    EMZA_GUARD(validate_archive_timestamps(s));
     const emza__verify_job *job = s->d->job;
+    int has_poe = 0;
+    int64_t poe = 0;
+    EMZA_GUARD(validate_archive_timestamps(s, &has_poe, &poe));
+    EMZA_GUARD(validate_signature_timestamps(
+        s, has_poe && poe < job->validation_time ? poe : job->validation_time));
     if (s->signer != NULL)
         EMZA_GUARD(emza__verify_signer_chain_ex(s->report, job, s->signer, s->embedded,
                                                 embedded_revocation(s),

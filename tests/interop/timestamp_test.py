@@ -445,7 +445,6 @@ class TSAFailures(Base):
         out = self.path("x.p7s")
         cases = {
             "--level T without --tsa": ["--level", "T"],
-            "--level LT": ["--level", "LT", "--tsa", SERVERS["now"].url],
         }
         for what, extra in cases.items():
             with self.subTest(what=what):
