@@ -380,9 +380,11 @@ class LongTerm(Base):
                 sig = self.sig0(out, 0)
                 self.assert_verdict(sig, "TOTAL_PASSED")
                 self.assertEqual(sig["level"], "XAdES-BASELINE-" + level)
-                types = [(t["type"], t["indication"]) for t in sig["timestamps"]]
-                want = [("SIGNATURE", "PASSED")] + ([("ARCHIVE", "PASSED")] if level == "LTA"
-                                                   else [])
+                # archive timestamps are validated (and listed) first, as for CAdES: their
+                # time is a proof of existence for the signature timestamps
+                types = sorted((t["type"], t["indication"]) for t in sig["timestamps"])
+                want = ([("ARCHIVE", "PASSED")] if level == "LTA" else []) + [("SIGNATURE",
+                                                                                "PASSED")]
                 self.assertEqual(types, want)
                 self.xmlsec_ok(out)
         # without the embedded values the same certificate cannot be checked offline
@@ -478,7 +480,7 @@ class Extend(Base):
                 self.assert_verdict(sig, "TOTAL_PASSED")
                 self.assertEqual(sig["level"], "XAdES-BASELINE-" + want)
                 kinds = [t["type"] for t in sig["timestamps"]]
-                self.assertEqual(kinds, ["SIGNATURE"] + ["ARCHIVE"] * archives)
+                self.assertEqual(kinds, ["ARCHIVE"] * archives + ["SIGNATURE"])
                 self.assertTrue(all(t["indication"] == "PASSED" for t in sig["timestamps"]))
                 self.xmlsec_ok(out)
                 seen.append(self.read(out))
