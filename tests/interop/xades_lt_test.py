@@ -549,6 +549,29 @@ class Limits(Base):
         sig = self.sig0(self.with_unsigned(values(REVOCATION_VALUES_MAX + 1)), 1)
         self.assert_verdict(sig, "TOTAL_FAILED", "FORMAT_FAILURE")
 
+    def test_archive_timestamps(self):
+        ats = ('<xades141:ArchiveTimeStamp xmlns:xades141="http://uri.etsi.org/01903/v1.4.1#">'
+               "<xades:EncapsulatedTimeStamp>MAMCAQE=</xades:EncapsulatedTimeStamp>"
+               "</xades141:ArchiveTimeStamp>")
+        sig = self.sig0(self.with_unsigned(ats * TSP_TIMESTAMPS_MAX), 1)
+        codes = [e["code"] for e in sig["errors"]]
+        self.assertEqual(codes, ["ARCHIVE_TIMESTAMP_FAILED"] * TSP_TIMESTAMPS_MAX)
+        self.assertEqual([t["type"] for t in sig["timestamps"]], ["ARCHIVE"] * TSP_TIMESTAMPS_MAX)
+        sig = self.sig0(self.with_unsigned(ats * (TSP_TIMESTAMPS_MAX + 1)), 1)
+        self.assert_verdict(sig, "TOTAL_FAILED", "FORMAT_FAILURE")
+        self.assertEqual([e["code"] for e in sig["errors"]], ["UNSIGNED_PROPERTIES"])
+        self.assertIn("archive timestamps", sig["errors"][0]["message"])
+
+    def test_crl_values(self):
+        one = "<xades:EncapsulatedCRLValue>MAA=</xades:EncapsulatedCRLValue>"
+        values = lambda n: ("<xades:RevocationValues><xades:CRLValues>%s</xades:CRLValues>"
+                            "</xades:RevocationValues>" % (one * n))
+        self.assert_verdict(self.sig0(self.with_unsigned(values(REVOCATION_VALUES_MAX)), 0),
+                            "TOTAL_PASSED")
+        sig = self.sig0(self.with_unsigned(values(REVOCATION_VALUES_MAX + 1)), 1)
+        self.assert_verdict(sig, "TOTAL_FAILED", "FORMAT_FAILURE")
+        self.assertIn("CRLs", sig["errors"][0]["message"])
+
     def test_unsigned_properties(self):
         other = "<xades:CounterSignature/>"
         sig = self.sig0(self.with_unsigned(other * 64), 0)
