@@ -17,7 +17,10 @@
  * the report) aborts too.
  *
  * Seeds: fuzz/corpora/cades/ (a P-256 detached .p7s, attached .p7m files, a
- * countersigned one, a PEM one, plain CMS without attributes).
+ * countersigned one, a PEM one, plain CMS without attributes, and detached
+ * CAdES-LT and -LTA signatures that embed an OCSP response as an RFC 5940
+ * RevocationInfoChoice and carry an archive-time-stamp-v3: made with
+ * tests/interop/lt_test.py's fixture, P-256 "good" certificate).
  *
  * SPDX-License-Identifier: Apache-2.0
  */

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -46,14 +47,24 @@ emza_format emza_format_from_name(const char *name)
     return (emza_format)0;
 }
 
+/* The size of the options struct a caller of `version` has (0: unknown version). */
+static size_t options_size(unsigned int version)
+{
+    if (version == 1u) /* before offline, trust, untrusted */
+        return offsetof(emza_sign_options, offline);
+    return version == EMZA_SIGN_OPTIONS_VERSION ? sizeof(emza_sign_options) : 0;
+}
+
 int emza_sign_options_init(emza_sign_options *opts, unsigned int version)
 {
     EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
-    EMZA_ENSURE_MSG(version == EMZA_SIGN_OPTIONS_VERSION, EMZA_EVERSION,
-                    "sign options version %u is not supported (this library knows %u)", version,
-                    EMZA_SIGN_OPTIONS_VERSION);
+    size_t size = options_size(version);
+    EMZA_ENSURE_MSG(size != 0, EMZA_EVERSION,
+                    "sign options version %u is not supported (this library knows 1 to %u)",
+                    version, EMZA_SIGN_OPTIONS_VERSION);
     emza_sign_options defaults = EMZA_SIGN_OPTIONS_INIT;
-    *opts = defaults;
+    defaults.version = version;
+    memcpy(opts, &defaults, size);
     return EMZA_OK;
 }
 
@@ -124,22 +135,27 @@ static int check_inputs(const emza_sign_options *opts, const char *const *inputs
     return EMZA_OK;
 }
 
-int emza_sign(const emza_signer *signer, const emza_sign_options *opts, const char *const *inputs,
-              size_t input_count, const char *output_path)
+int emza_sign(const emza_signer *signer, const emza_sign_options *caller_opts,
+              const char *const *inputs, size_t input_count, const char *output_path)
 {
-    EMZA_ENSURE(signer != NULL && opts != NULL && output_path != NULL, EMZA_EINVAL);
+    EMZA_ENSURE(signer != NULL && caller_opts != NULL && output_path != NULL, EMZA_EINVAL);
     EMZA_ENSURE(inputs != NULL || input_count == 0, EMZA_EINVAL);
-    EMZA_ENSURE_MSG(opts->version == EMZA_SIGN_OPTIONS_VERSION, EMZA_EVERSION,
-                    "sign options version %u is not supported (this library knows %u)",
-                    opts->version, EMZA_SIGN_OPTIONS_VERSION);
+    size_t size = options_size(caller_opts->version);
+    EMZA_ENSURE_MSG(size != 0, EMZA_EVERSION,
+                    "sign options version %u is not supported (this library knows 1 to %u)",
+                    caller_opts->version, EMZA_SIGN_OPTIONS_VERSION);
+    /* Only the caller's version of the struct is read; later fields keep their defaults. */
+    emza_sign_options full = EMZA_SIGN_OPTIONS_INIT;
+    memcpy(&full, caller_opts, size);
+    full.version = EMZA_SIGN_OPTIONS_VERSION;
+    const emza_sign_options *opts = &full;
     EMZA_ENSURE_MSG(emza_format_name(opts->format) != NULL, EMZA_EINVAL,
                     "no signature format chosen");
     EMZA_ENSURE_MSG(opts->format != EMZA_FORMAT_ASICE, EMZA_EUNSUPPORTED,
                     "ASiC-E containers are not supported by this build yet");
     EMZA_ENSURE_MSG(opts->level == EMZA_LEVEL_B || opts->level == EMZA_LEVEL_T ||
                         opts->level == EMZA_LEVEL_LT || opts->level == EMZA_LEVEL_LTA,
-                    EMZA_EUNSUPPORTED, "level %d is not a baseline level this build makes",
-                    (int)opts->level);
+                    EMZA_EUNSUPPORTED, "unknown level %d", (int)opts->level);
     if (opts->level != EMZA_LEVEL_B) {
         EMZA_ENSURE_MSG(opts->tsa_url != NULL && opts->tsa_url[0] != '\0', EMZA_EUNSUPPORTED,
                         "level %s cannot be made without a time-stamping authority: set tsa_url",

@@ -154,6 +154,33 @@ int emza__verify_signer_chain(emza_signature_report *sig, const emza__verify_job
     return emza__verify_signer_chain_ex(sig, job, signer, embedded, NULL, best_time);
 }
 
+/* Embedded OCSP responses produced before the best signature time (from a timestamp). */
+typedef struct early_ocsp {
+    emza_signature_report *sig;
+    int64_t best_time;
+} early_ocsp;
+
+static int note_early_ocsp(void *ctx, const emza_cert *cert, const emza_cert *issuer,
+                           const emza__revocation_answer *answer, const emza_buf *der)
+{
+    (void)issuer;
+    (void)der;
+    const early_ocsp *e = ctx;
+    if (!answer->embedded || answer->source != EMZA__REVOCATION_FROM_OCSP ||
+        answer->produced_at == 0 || answer->produced_at >= e->best_time)
+        return EMZA_OK;
+    char produced[EMZA_TIME_TEXT_SIZE], best[EMZA_TIME_TEXT_SIZE];
+    if (emza_time_format(produced, sizeof(produced), answer->produced_at) != EMZA_OK ||
+        emza_time_format(best, sizeof(best), e->best_time) != EMZA_OK)
+        return EMZA_OK;
+    return emza__findings_add(emza__sig_warnings(e->sig), 0, EMZA_SUB_NONE,
+                              "OCSP_BEFORE_SIGNATURE_TIME",
+                              "the embedded OCSP response about %s was produced at %s, before the "
+                              "signature timestamp's time %s: it says nothing about the status "
+                              "after the signature was made",
+                              emza__cert_display_name(cert), produced, best);
+}
+
 int emza__verify_signer_chain_ex(emza_signature_report *sig, const emza__verify_job *job,
                                  const emza_cert *signer, const emza_cert_list *embedded,
                                  const emza__revocation_values *values, int64_t best_time)
@@ -181,7 +208,12 @@ int emza__verify_signer_chain_ex(emza_signature_report *sig, const emza__verify_
     copts.timeout_seconds = job->opts->timeout_seconds;
     copts.transport = job->opts->transport;
     copts.transport_ctx = job->opts->transport_ctx;
-    emza__chain_extra extra = {values, NULL, NULL};
+    /* EN 319 102-1 long-term validation wants revocation data issued after the signature's
+       proof of time: an embedded OCSP response produced before it passes with a warning. */
+    early_ocsp early = {sig, best_time};
+    int timestamped = best_time < job->validation_time;
+    emza__chain_extra extra = {values, timestamped ? note_early_ocsp : NULL,
+                               timestamped ? &early : NULL};
     EMZA_TRY(emza__trust_verify_ex(&chain, job->opts->trust, signer, &copts, &extra));
 
     for (size_t i = 0; i < emza_chain_result_error_count(chain); i++) {

@@ -61,7 +61,11 @@ typedef enum emza_sign_mode {
  */
 typedef int (*emza_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
-#define EMZA_SIGN_OPTIONS_VERSION 1u
+/**
+ * Version 2 appended `offline`, `trust` and `untrusted`; a caller built for
+ * version 1 (a shorter struct) still works: those fields then take their defaults.
+ */
+#define EMZA_SIGN_OPTIONS_VERSION 2u
 
 /** Options of emza_sign. Fields are only ever appended; start from EMZA_SIGN_OPTIONS_INIT. */
 typedef struct emza_sign_options {
@@ -98,7 +102,10 @@ typedef struct emza_sign_options {
     {EMZA_SIGN_OPTIONS_VERSION, (emza_format)0, EMZA_LEVEL_B, NULL, 0, 0, 0, EMZA_SIGN_NEW, NULL,  \
      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL}
 
-/** Sets `*opts` to the defaults. EMZA_EVERSION for an unknown version. */
+/**
+ * Sets `*opts` to the defaults for `version` (1 writes only the fields of
+ * version 1). EMZA_EVERSION for an unknown version.
+ */
 EMZA_EXTERN int emza_sign_options_init(emza_sign_options *opts, unsigned int version);
 
 /**

@@ -906,5 +906,50 @@ class TestSpoofedNames(EmzaTestCase):
         self.assertIn("\\u001B", run.out)
 
 
+# ---------------------------------------------------------------------------
+# emza extend: usage (the long-term behaviour is in tests/interop/lt_test.py)
+# ---------------------------------------------------------------------------
+
+class TestExtendUsage(EmzaTestCase):
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="emza-extend-")
+        self.file = os.path.join(self.dir, "deed.txt")
+        with open(self.file, "wb") as f:
+            f.write(b"not a signature")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def test_help__lists_the_options(self):
+        run = self.emza("help", "extend")
+        self.assertEqual(run.rc, 0, run)
+        for option in ("--level", "--tsa", "--data", "--trust", "--untrusted", "--offline", "-o"):
+            self.assertIn(option, run.out)
+
+    def test_missing_level__is_a_one_line_usage_error(self):
+        self.assert_one_line_error(self.emza("extend", self.file), contains="--level")
+
+    def test_bad_level__is_a_one_line_usage_error(self):
+        for level in ("B", "lt", "X", ""):
+            with self.subTest(level=level):
+                self.assert_one_line_error(self.emza("extend", self.file, "--level", level))
+
+    def test_no_file_or_two_files__is_a_one_line_usage_error(self):
+        self.assert_one_line_error(self.emza("extend", "--level", "LT"))
+        self.assert_one_line_error(self.emza("extend", self.file, self.file, "--level", "LT"))
+
+    def test_not_a_signature__fails_and_writes_nothing(self):
+        out = os.path.join(self.dir, "out.p7s")
+        run = self.emza("extend", self.file, "--level", "LT", "--offline", "-o", out)
+        self.assert_one_line_error(run)
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual(sorted(os.listdir(self.dir)), ["deed.txt"])
+
+    def test_missing_file__is_a_one_line_error(self):
+        self.assert_one_line_error(self.emza("extend", os.path.join(self.dir, "none.p7s"),
+                                             "--level", "T", "--offline"))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -33,6 +33,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import unittest
 
 TOOL = os.environ.get("EMZA_TOOL", "")
@@ -81,17 +82,23 @@ class Fixture:
         dead = "http://127.0.0.1:%d" % free_port()
         subprocess.run(["bash", os.path.join(SOURCE, "tests/fixtures/revocation-pki.sh"), PKI,
                         self.out, base, dead], check=True, timeout=300)
-        self.tsa = subprocess.Popen(
-            [TEST_TSA, "serve", "--cert", pki("tsa.cert.pem"), "--key", pki("tsa.key.pem"),
-             "--chain", pki("tsa.chain.pem"), "--mode", "ok", "--lifetime", "900"],
-            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
-        ready, _, _ = select.select([self.tsa.stdout], [], [], 10)
-        line = self.tsa.stdout.readline().decode("ascii", "replace") if ready else ""
+        self.tsa, self.tsa_url = self.start_tsa()
+
+    def start_tsa(self, clock=None):
+        """A `test_tsa serve` (its clock at `clock` when given): (process, URL)."""
+        args = [TEST_TSA, "serve", "--cert", pki("tsa.cert.pem"), "--key", pki("tsa.key.pem"),
+                "--chain", pki("tsa.chain.pem"), "--mode", "ok", "--lifetime", "900"]
+        if clock is not None:
+            args += ["--time", str(clock)]
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        ready, _, _ = select.select([proc.stdout], [], [], 10)
+        line = proc.stdout.readline().decode("ascii", "replace") if ready else ""
         if not line.strip().isdigit():
-            self.stop()
+            proc.kill()
+            proc.wait()
+            proc.stdout.close()
             raise RuntimeError("the test TSA did not start (%r)" % line)
-        self.tsa_url = "http://127.0.0.1:%s/tsa" % line.strip()
-        self.dead_url = dead + "/tsa"
+        return proc, "http://127.0.0.1:%s/tsa" % line.strip()
 
     def cert(self, name):
         return os.path.join(self.out, name + ".cert.pem")
@@ -214,6 +221,34 @@ class LongTerm(Base):
         self.assertEqual(code, 0)
         self.assertEqual([t["type"] for t in sig["timestamps"]], ["SIGNATURE"])
         self.openssl_accepts(out)
+
+    def test_lt__ocsp_produced_before_the_timestamp_warns(self):
+        # A TSA whose clock runs two minutes ahead: the OCSP response fetched just after the
+        # timestamp was produced before the timestamp's time.
+        ahead = int(time.time()) + 120
+        proc, url = self.fx.start_tsa(clock=ahead)
+        try:
+            out = self.path("early.p7s")
+            p = self.run_tool("sign", "--format", "cades-detached", "--key",
+                              os.path.join(self.fx.out, "leaf.key.pem"), "--cert",
+                              self.fx.cert("good"), "--chain", self.chain, "--level", "LT",
+                              "--tsa", url, "-o", out, self.data)
+            self.assertEqual(p.returncode, 0, p.stderr.decode())
+        finally:
+            proc.terminate()
+            proc.wait(10)
+            proc.stdout.close()
+        at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ahead + 60))
+        p = self.run_tool("verify", out, "--data", self.data, "--trust", pki("trust/root.pem"),
+                          "--offline", "--at", at, "--json")
+        sig = json.loads(p.stdout.decode("utf-8"))["signatures"][0]
+        self.assert_verdict(sig, "TOTAL_PASSED", None, "CAdES-BASELINE-LT")
+        self.assertIn("OCSP_BEFORE_SIGNATURE_TIME", [w["code"] for w in sig["warnings"]])
+        # An ordinary LT signature has no such warning.
+        normal = self.path("normal.p7s")
+        self.sign("good", "LT", normal).check_returncode()
+        sig, _ = self.verify(normal)
+        self.assertNotIn("OCSP_BEFORE_SIGNATURE_TIME", [w["code"] for w in sig["warnings"]])
 
     def test_lta__verifies_offline_and_openssl_accepts_it(self):
         out = self.path("lta.p7m")

@@ -445,6 +445,8 @@ class TSAFailures(Base):
         out = self.path("x.p7s")
         cases = {
             "--level T without --tsa": ["--level", "T"],
+            # LT and LTA are made now (lt_test.py); offline no timestamp can be had.
+            "--level LT --offline": ["--level", "LT", "--tsa", SERVERS["now"].url, "--offline"],
         }
         for what, extra in cases.items():
             with self.subTest(what=what):

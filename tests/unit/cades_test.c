@@ -52,6 +52,7 @@
 #include "cades_internal.h"
 #include "cert_internal.h"
 #include "util/buf.h"
+#include "util/der.h"
 #include "support.h"
 
 /* ------------------------------------------------------------------------ */
@@ -1406,9 +1407,22 @@ static void test_cades_sign__options_version_is_checked(void **state)
     assert_error(sign_one(ec, &o, data, in(dir, "x.p7s")), EMZA_EVERSION);
     emza_signer_free(ec);
     emza_sign_options init;
-    assert_error(emza_sign_options_init(&init, 2), EMZA_EVERSION);
+    assert_error(emza_sign_options_init(&init, EMZA_SIGN_OPTIONS_VERSION + 1), EMZA_EVERSION);
     assert_ok(emza_sign_options_init(&init, EMZA_SIGN_OPTIONS_VERSION));
     assert_int_equal(init.version, EMZA_SIGN_OPTIONS_VERSION);
+    /* Version 1 callers have a shorter struct: init writes nothing past it, and signing
+       reads nothing past it (the later fields keep their defaults). */
+    memset(&init, 0xAA, sizeof(init));
+    assert_ok(emza_sign_options_init(&init, 1));
+    assert_int_equal(init.version, 1);
+    assert_int_equal(init.level, EMZA_LEVEL_B);
+    const uint8_t *tail = (const uint8_t *)&init + offsetof(emza_sign_options, offline);
+    for (size_t i = 0; i < sizeof(init) - offsetof(emza_sign_options, offline); i++)
+        assert_int_equal(tail[i], 0xAA);
+    init.format = EMZA_FORMAT_CADES_DETACHED;
+    ec = p12("citizen-ec");
+    assert_ok(sign_one(ec, &init, data, in(dir, "v1.p7s")));
+    emza_signer_free(ec);
 
     emza_verify_options vo = EMZA_VERIFY_OPTIONS_INIT;
     vo.version = 99;
@@ -1417,7 +1431,7 @@ static void test_cades_sign__options_version_is_checked(void **state)
     assert_null(r);
     assert_error(emza_verify_options_init(&vo, 99), EMZA_EVERSION);
     assert_ok(emza_verify_options_init(&vo, EMZA_VERIFY_OPTIONS_VERSION));
-    check_no_leftovers(dir, 1);
+    check_no_leftovers(dir, 2); /* the content and v1.p7s */
 }
 
 static void test_cades_sign__bad_arguments_are_einval(void **state)
@@ -2468,6 +2482,175 @@ static void test_cades_verify__hostile_mime_type_is_escaped_in_reports(void **st
     emza_report_free(r);
 }
 
+
+/* ------------------------------------------------------------------------ */
+/* the DER pieces of long-term signatures (cades_archive.c)                 */
+/* ------------------------------------------------------------------------ */
+
+/* A SignedData ContentInfo with `certs` tiny certificates and one SignerInfo with
+   `values` unsigned attribute values (the bytes are shapes, not real objects). */
+static void synthetic_cms(emza_buf *out, size_t certs, size_t values)
+{
+    static const uint8_t oid_signed[] = {0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02};
+    static const uint8_t oid_data[] = {0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01};
+    static const uint8_t attr_oid[] = {0x2A, 0x03};
+    emza_buf sd, part, si, attrs, tmp;
+    emza__buf_init(&sd, 1u << 20);
+    emza__buf_init(&part, 1u << 20);
+    emza__buf_init(&si, 1u << 20);
+    emza__buf_init(&attrs, 1u << 20);
+    emza__buf_init(&tmp, 1u << 20);
+    assert_ok(emza__der_append_tlv(&sd, EMZA_DER_INTEGER, "\x01", 1));
+    assert_ok(emza__der_append_tlv(&sd, EMZA_DER_SET, NULL, 0));
+    assert_ok(emza__der_append_tlv(&tmp, EMZA_DER_OID, oid_data, sizeof(oid_data)));
+    assert_ok(emza__der_append_tlv(&sd, EMZA_DER_SEQUENCE, tmp.data, tmp.len));
+    for (size_t i = 0; i < certs; i++) {
+        uint8_t n = (uint8_t)i;
+        assert_ok(emza__der_append_tlv(&part, EMZA_DER_SEQUENCE, &n, 1));
+    }
+    if (certs > 0)
+        assert_ok(emza__der_append_tlv(&sd, 0xA0, part.data, part.len));
+    /* SignerInfo: version, sid, digestAlgorithm, signatureAlgorithm, signature, [1] attrs */
+    assert_ok(emza__der_append_tlv(&si, EMZA_DER_INTEGER, "\x01", 1));
+    assert_ok(emza__der_append_tlv(&si, EMZA_DER_SEQUENCE, NULL, 0));
+    assert_ok(emza__der_append_tlv(&si, EMZA_DER_SEQUENCE, NULL, 0));
+    assert_ok(emza__der_append_tlv(&si, EMZA_DER_SEQUENCE, NULL, 0));
+    assert_ok(emza__der_append_tlv(&si, EMZA_DER_OCTET_STRING, "sig", 3));
+    part.len = 0;
+    for (size_t i = 0; i < values; i++) {
+        uint8_t n = (uint8_t)i;
+        assert_ok(emza__der_append_tlv(&part, EMZA_DER_INTEGER, &n, 1));
+    }
+    tmp.len = 0;
+    assert_ok(emza__der_append_tlv(&tmp, EMZA_DER_OID, attr_oid, sizeof(attr_oid)));
+    assert_ok(emza__der_append_tlv(&tmp, EMZA_DER_SET, part.data, part.len));
+    assert_ok(emza__der_append_tlv(&attrs, EMZA_DER_SEQUENCE, tmp.data, tmp.len));
+    if (values > 0)
+        assert_ok(emza__der_append_tlv(&si, 0xA1, attrs.data, attrs.len));
+    tmp.len = 0;
+    assert_ok(emza__der_append_tlv(&tmp, EMZA_DER_SEQUENCE, si.data, si.len));
+    assert_ok(emza__der_append_tlv(&sd, EMZA_DER_SET, tmp.data, tmp.len));
+    tmp.len = 0;
+    assert_ok(emza__der_append_tlv(&tmp, EMZA_DER_SEQUENCE, sd.data, sd.len));
+    part.len = 0;
+    assert_ok(emza__der_append_tlv(&part, EMZA_DER_OID, oid_signed, sizeof(oid_signed)));
+    assert_ok(emza__der_append_tlv(&part, 0xA0, tmp.data, tmp.len));
+    emza__buf_init(out, 1u << 20);
+    assert_ok(emza__der_append_tlv(out, EMZA_DER_SEQUENCE, part.data, part.len));
+    emza__buf_free(&sd);
+    emza__buf_free(&part);
+    emza__buf_free(&si);
+    emza__buf_free(&attrs);
+    emza__buf_free(&tmp);
+}
+
+static void test_cades_archive__layout_limits(void **state)
+{
+    (void)state;
+    emza__cades_layout *l = calloc(1, sizeof(*l));
+    emza__cades_signer_layout *sl = calloc(1, sizeof(*sl));
+    assert_non_null(l);
+    assert_non_null(sl);
+    emza_buf der;
+    synthetic_cms(&der, EMZA_CADES_VALUES_MAX, EMZA_CADES_UNSIGNED_VALUES_MAX);
+    assert_ok(emza__cades_layout_parse(l, der.data, der.len));
+    assert_int_equal(l->cert_count, EMZA_CADES_VALUES_MAX);
+    assert_int_equal(l->signer_count, 1);
+    assert_ok(emza__cades_signer_layout_parse(sl, l->signer_infos[0]));
+    assert_int_equal(sl->unsigned_count, EMZA_CADES_UNSIGNED_VALUES_MAX);
+    assert_int_equal(sl->signature.len, 3);
+    assert_ok(emza__cades_layout_find_signer(sl, l, (const uint8_t *)"sig", 3));
+    assert_error(emza__cades_layout_find_signer(sl, l, (const uint8_t *)"other", 5),
+                 EMZA_ENOTFOUND);
+    emza__buf_free(&der);
+
+    synthetic_cms(&der, EMZA_CADES_VALUES_MAX + 1, 1);
+    assert_error(emza__cades_layout_parse(l, der.data, der.len), EMZA_ELIMIT);
+    emza__buf_free(&der);
+    synthetic_cms(&der, 1, EMZA_CADES_UNSIGNED_VALUES_MAX + 1);
+    assert_ok(emza__cades_layout_parse(l, der.data, der.len));
+    assert_error(emza__cades_signer_layout_parse(sl, l->signer_infos[0]), EMZA_ELIMIT);
+    /* Truncated: a format error, never a read past the end. */
+    for (size_t cut = 1; cut < der.len; cut += 7)
+        assert_true(emza__cades_layout_parse(l, der.data, der.len - cut) < 0);
+    emza__buf_free(&der);
+    free(l);
+    free(sl);
+}
+
+static void test_cades_archive__hash_index_and_ocsp_values(void **state)
+{
+    (void)state;
+    emza__cades_layout *l = calloc(1, sizeof(*l));
+    emza__cades_signer_layout *sl = calloc(1, sizeof(*sl));
+    assert_non_null(l);
+    assert_non_null(sl);
+    emza_buf der, index, spliced;
+    synthetic_cms(&der, 3, 2);
+    /* Two OCSP "responses" become RevocationInfoChoices; one already there is not added twice. */
+    emza_buf ocsp[2];
+    emza__buf_init(&ocsp[0], 64);
+    emza__buf_init(&ocsp[1], 64);
+    assert_ok(emza__der_append_tlv(&ocsp[0], EMZA_DER_SEQUENCE, "r1", 2));
+    assert_ok(emza__der_append_tlv(&ocsp[1], EMZA_DER_SEQUENCE, "r2", 2));
+    emza__buf_init(&spliced, 1u << 20);
+    assert_ok(emza__cades_add_ocsp_values(&spliced, der.data, der.len, ocsp, 1));
+    emza_buf twice;
+    emza__buf_init(&twice, 1u << 20);
+    assert_ok(emza__cades_add_ocsp_values(&twice, spliced.data, spliced.len, ocsp, 2));
+    assert_ok(emza__cades_layout_parse(l, twice.data, twice.len));
+    assert_int_equal(l->ocsp_count, 2);
+    assert_int_equal(l->choice_count, 2);
+    assert_int_equal(l->cert_count, 3);
+    /* SignedData version 5 with `other` revocation choices (RFC 5652 5.1). */
+    assert_non_null(find_bytes(twice.data, twice.len, (const uint8_t *)"\x02\x01\x05", 3));
+
+    assert_ok(emza__cades_signer_layout_parse(sl, l->signer_infos[0]));
+    emza__buf_init(&index, 1u << 20);
+    assert_ok(emza__cades_ats_hash_index(&index, l, sl, EVP_sha256()));
+    emza_span is = {index.data, index.len};
+    int ok = 0;
+    char why[256];
+    const EVP_MD *md = NULL;
+    assert_ok(emza__cades_ats_hash_index_check(&ok, why, sizeof(why), &md, is, l, sl));
+    assert_int_equal(ok, 1);
+    assert_ptr_equal(md, EVP_sha256());
+    /* SHA-384 names its algorithm, and still checks. */
+    emza_buf index384;
+    emza__buf_init(&index384, 1u << 20);
+    assert_ok(emza__cades_ats_hash_index(&index384, l, sl, EVP_sha384()));
+    emza_span is384 = {index384.data, index384.len};
+    assert_ok(emza__cades_ats_hash_index_check(&ok, why, sizeof(why), &md, is384, l, sl));
+    assert_int_equal(ok, 1);
+    assert_int_equal(EVP_MD_get_type(md), NID_sha384);
+
+    /* A value covered by the index changes: the check says which kind. */
+    uint8_t *r2 = find_bytes(twice.data, twice.len, (const uint8_t *)"r2", 2);
+    assert_non_null(r2);
+    r2[1] = '3';
+    assert_ok(emza__cades_layout_parse(l, twice.data, twice.len));
+    assert_ok(emza__cades_signer_layout_parse(sl, l->signer_infos[0]));
+    assert_ok(emza__cades_ats_hash_index_check(&ok, why, sizeof(why), &md, is, l, sl));
+    assert_int_equal(ok, 0);
+    assert_non_null(strstr(why, "revocation value 2"));
+    /* A malformed index is a verdict in words, not an error. */
+    uint8_t junk[3] = {0x30, 0x01, 0x04};
+    emza_span bad = {junk, sizeof(junk)};
+    assert_ok(emza__cades_ats_hash_index_check(&ok, why, sizeof(why), &md, bad, l, sl));
+    assert_int_equal(ok, 0);
+    assert_non_null(strstr(why, "malformed"));
+
+    emza__buf_free(&index);
+    emza__buf_free(&index384);
+    emza__buf_free(&twice);
+    emza__buf_free(&spliced);
+    emza__buf_free(&ocsp[0]);
+    emza__buf_free(&ocsp[1]);
+    emza__buf_free(&der);
+    free(l);
+    free(sl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2533,6 +2716,8 @@ int main(void)
         cmocka_unit_test(test_cades_verify__countersignature_with_many_signed_attributes_is_a_verdict),
         cmocka_unit_test(test_cades_verify__nested_countersignature_is_reported),
         cmocka_unit_test(test_cades_verify__hostile_mime_type_is_escaped_in_reports),
+        cmocka_unit_test(test_cades_archive__layout_limits),
+        cmocka_unit_test(test_cades_archive__hash_index_and_ocsp_values),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/ocsp.h>
 #include <openssl/x509.h>
 
 #include <emza/cert.h>
@@ -52,6 +53,7 @@
 #include <emza/verify.h>
 
 #include "crl.h"
+#include "ltv.h"
 #include "ocsp.h"
 #include "revocation.h"
 #include "revocation_cache.h"
@@ -1372,6 +1374,205 @@ static void test_cli__cert_verify_with_a_live_responder(void **state)
     assert_int_equal(cli_verify("good", "--offline"), 2);
 }
 
+
+/* ------------------------------------------------------------------------ */
+/* the DER each answer rests on, and long-term material (ltv.h)             */
+/* ------------------------------------------------------------------------ */
+
+static emza__revocation_answer ask_der(const char *name, const emza__net *net,
+                                       const emza_span *ocsp, size_t ocsp_count, emza_buf *der)
+{
+    emza_cert *c = name[0] == '/' ? load_path(name) : load(name);
+    emza__revocation_request req;
+    memset(&req, 0, sizeof(req));
+    req.cert = c;
+    req.issuer = fx.ca;
+    req.validation_time = (int64_t)time(NULL);
+    req.net = net;
+    req.embedded_ocsp = ocsp;
+    req.embedded_ocsp_count = ocsp_count;
+    req.used_der = der;
+    emza__revocation_answer a;
+    if (emza__revocation_check(&a, &req) != EMZA_OK)
+        fail_msg("%s: %s", name, emza_error_last()->message);
+    emza_cert_free(c);
+    return a;
+}
+
+static void test_used_der__hands_back_what_was_verified(void **state)
+{
+    (void)state;
+    blob good = slurp(out("good.ocsp.der"));
+    emza_span ocsp[1] = {{good.data, good.len}};
+    emza_buf der;
+
+    /* Embedded: exactly the embedded bytes. */
+    emza__revocation_answer a = ask_der("good", &offline, ocsp, 1, &der);
+    expect_status(a, EMZA__REVOCATION_GOOD, "good, embedded");
+    assert_int_equal(der.len, good.len);
+    assert_memory_equal(der.data, good.data, good.len);
+    emza__buf_free(&der);
+
+    /* Fetched OCSP: a response that parses, and the cache hands back the same bytes. */
+    a = ask_der("good", &online, NULL, 0, &der);
+    expect_status(a, EMZA__REVOCATION_GOOD, "good, fetched");
+    assert_int_equal(a.cached, 0);
+    const unsigned char *p = der.data;
+    OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &p, (long)der.len);
+    assert_non_null(resp);
+    OCSP_RESPONSE_free(resp);
+    emza_buf again;
+    a = ask_der("good", &online, NULL, 0, &again);
+    assert_int_equal(a.cached, 1);
+    assert_int_equal(again.len, der.len);
+    assert_memory_equal(again.data, der.data, der.len);
+    emza__buf_free(&again);
+    emza__buf_free(&der);
+
+    /* A CRL, fetched then cached: a CertificateList that parses. */
+    for (int round = 0; round < 2; round++) {
+        a = ask_der("crl-good", &online, NULL, 0, &der);
+        expect_status(a, EMZA__REVOCATION_GOOD, "crl-good");
+        assert_int_equal(a.source, EMZA__REVOCATION_FROM_CRL);
+        assert_int_equal(a.cached, round);
+        p = der.data;
+        X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)der.len);
+        assert_non_null(crl);
+        assert_true(p == der.data + der.len);
+        X509_CRL_free(crl);
+        emza__buf_free(&der);
+    }
+
+    /* Revoked: the statement that says so. */
+    a = ask_der("revoked", &online, NULL, 0, &der);
+    expect_status(a, EMZA__REVOCATION_REVOKED, "revoked");
+    assert_true(der.len > 0);
+    emza__buf_free(&der);
+
+    /* Nothing usable, or no source: an empty buffer. */
+    a = ask_der("dead", &offline, NULL, 0, &der);
+    expect_status(a, EMZA__REVOCATION_UNAVAILABLE, "dead offline");
+    assert_int_equal(der.len, 0);
+    emza__buf_free(&der);
+    a = ask_der(pki("citizen-ec.cert.pem"), &offline, NULL, 0, &der);
+    expect_status(a, EMZA__REVOCATION_NO_SOURCE, "citizen-ec");
+    assert_int_equal(der.len, 0);
+    emza__buf_free(&der);
+    free(good.data);
+}
+
+/* Gathers the material for `name` into a fresh ltv; returns the call's result. */
+static int gather(emza__ltv *ltv, const char *name, const emza_trust *trust, int net_offline,
+                  const emza__revocation_values *embedded)
+{
+    emza_cert *c = name[0] == '/' ? load_path(name) : load(name);
+    assert_int_equal(emza__ltv_init(ltv), EMZA_OK);
+    emza__ltv_context cx;
+    memset(&cx, 0, sizeof(cx));
+    cx.trust = trust;
+    cx.helpers[0] = fx.chain;
+    cx.embedded = embedded;
+    cx.net = net_offline ? offline : online;
+    int rc = emza__ltv_add_chain(ltv, &cx, c, EMZA_PURPOSE_SIGN);
+    emza_cert_free(c);
+    return rc;
+}
+
+static void test_ltv__gathers_the_chain_and_the_statements(void **state)
+{
+    (void)state;
+    emza__ltv ltv;
+    assert_int_equal(gather(&ltv, "good", fx.trust, 0, NULL), EMZA_OK);
+    assert_int_equal(emza_cert_list_count(ltv.certs), 3); /* leaf, citizen CA, root */
+    assert_int_equal(ltv.ocsp_count, 1);                  /* the CAs declare no source */
+    assert_int_equal(ltv.crl_count, 0);
+    emza__ltv_free(&ltv);
+
+    assert_int_equal(gather(&ltv, "crl-good", fx.trust, 0, NULL), EMZA_OK);
+    assert_int_equal(ltv.ocsp_count, 0);
+    assert_int_equal(ltv.crl_count, 1);
+    emza__ltv_free(&ltv);
+
+    /* Offline, what is embedded is enough, and it is what is gathered. */
+    blob good = slurp(out("good.ocsp.der"));
+    emza_span ocsp[1] = {{good.data, good.len}};
+    emza__revocation_values values = {ocsp, 1, NULL, 0};
+    assert_int_equal(gather(&ltv, "good", fx.trust, 1, &values), EMZA_OK);
+    assert_int_equal(ltv.ocsp_count, 1);
+    assert_int_equal(ltv.ocsp[0].len, good.len);
+    assert_memory_equal(ltv.ocsp[0].data, good.data, good.len);
+    emza__ltv_free(&ltv);
+    free(good.data);
+
+    /* Without trust anchors, the self-signed certificates at hand stand for them. */
+    emza_cert_list *with_root = NULL;
+    assert_int_equal(emza_cert_list_new(&with_root), EMZA_OK);
+    assert_int_equal(emza_cert_list_add_path(with_root, pki("trust/root.pem")), EMZA_OK);
+    emza_cert *c = load("good");
+    assert_int_equal(emza__ltv_init(&ltv), EMZA_OK);
+    emza__ltv_context cx;
+    memset(&cx, 0, sizeof(cx));
+    cx.helpers[0] = fx.chain;
+    cx.helpers[1] = with_root;
+    cx.net = online;
+    assert_int_equal(emza__ltv_add_chain(&ltv, &cx, c, EMZA_PURPOSE_SIGN), EMZA_OK);
+    assert_int_equal(emza_cert_list_count(ltv.certs), 3);
+    emza__ltv_free(&ltv);
+    cx.helpers[1] = NULL; /* no root at all */
+    assert_int_equal(emza__ltv_init(&ltv), EMZA_OK);
+    assert_error(emza__ltv_add_chain(&ltv, &cx, c, EMZA_PURPOSE_SIGN), EMZA_ENOTFOUND);
+    assert_message_has("trust anchor");
+    emza__ltv_free(&ltv);
+    emza_cert_free(c);
+    emza_cert_list_free(with_root);
+}
+
+static void test_ltv__refuses_revoked_unreachable_and_failing_chains(void **state)
+{
+    (void)state;
+    emza__ltv ltv;
+    assert_error(gather(&ltv, "revoked", fx.trust, 0, NULL), EMZA_EINVAL);
+    assert_message_has("revoked");
+    emza__ltv_free(&ltv);
+    assert_error(gather(&ltv, "dead", fx.trust, 0, NULL), EMZA_ENETWORK);
+    assert_message_has("no revocation data");
+    emza__ltv_free(&ltv);
+    assert_error(gather(&ltv, "good", fx.trust, 1, NULL), EMZA_ENETWORK);
+    assert_message_has("offline");
+    emza__ltv_free(&ltv);
+    /* A certificate that declares no source needs no statement (CONTRACT.md). */
+    assert_int_equal(gather(&ltv, pki("citizen-ec.cert.pem"), fx.trust, 1, NULL), EMZA_OK);
+    assert_int_equal(ltv.ocsp_count + ltv.crl_count, 0);
+    emza__ltv_free(&ltv);
+    /* Any other failing check stops it too, in words. */
+    assert_error(gather(&ltv, pki("expired.cert.pem"), fx.trust, 1, NULL), EMZA_EINVAL);
+    assert_message_has("OUT_OF_BOUNDS_NO_POE");
+    emza__ltv_free(&ltv);
+    assert_error(gather(&ltv, pki("untrusted.cert.pem"), fx.trust, 1, NULL), EMZA_ENOTFOUND);
+    emza__ltv_free(&ltv);
+}
+
+static void test_ltv__limit_on_the_statements_kept(void **state)
+{
+    (void)state;
+    emza__ltv ltv;
+    assert_int_equal(emza__ltv_init(&ltv), EMZA_OK);
+    uint8_t item[4] = {0x30, 0x02, 0x05, 0x00};
+    for (int i = 0; i < EMZA_LTV_ITEMS_MAX; i++) {
+        item[3] = (uint8_t)i;
+        assert_int_equal(emza__ltv_add_der(ltv.ocsp, &ltv.ocsp_count, item, sizeof(item)),
+                         EMZA_OK);
+        /* the same bytes again: kept once */
+        assert_int_equal(emza__ltv_add_der(ltv.ocsp, &ltv.ocsp_count, item, sizeof(item)),
+                         EMZA_OK);
+    }
+    assert_int_equal(ltv.ocsp_count, EMZA_LTV_ITEMS_MAX);
+    item[2] = 0x06;
+    assert_error(emza__ltv_add_der(ltv.ocsp, &ltv.ocsp_count, item, sizeof(item)), EMZA_ELIMIT);
+    assert_int_equal(ltv.ocsp_count, EMZA_LTV_ITEMS_MAX);
+    emza__ltv_free(&ltv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1410,6 +1611,11 @@ int main(void)
         cmocka_unit_test_setup(test_verify__signature_validation_uses_the_network_options,
                                test_setup),
         cmocka_unit_test_setup(test_cli__cert_verify_with_a_live_responder, test_setup),
+        cmocka_unit_test_setup(test_used_der__hands_back_what_was_verified, test_setup),
+        cmocka_unit_test_setup(test_ltv__gathers_the_chain_and_the_statements, test_setup),
+        cmocka_unit_test_setup(test_ltv__refuses_revoked_unreachable_and_failing_chains,
+                               test_setup),
+        cmocka_unit_test(test_ltv__limit_on_the_statements_kept),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -338,7 +338,7 @@ static void test_sign__bad_digest_level_and_time_are_refused(void **state)
     o.signing_time = INT64_MAX;
     assert_error(emza_sign(s, &o, inputs, 1, tmp("opts.p7s")), EMZA_EINVAL);
     o = cades();
-    o.version = 2;
+    o.version = EMZA_SIGN_OPTIONS_VERSION + 1;
     assert_error(emza_sign(s, &o, inputs, 1, tmp("opts.p7s")), EMZA_EVERSION);
     emza_signer_free(s);
     assert_false(file_exists(tmp("opts.p7s")));

@@ -56,6 +56,7 @@
 
 #include "cades_internal.h"
 #include "cert_internal.h"
+#include <emza/extend.h>
 #include "http.h"
 #include "tsp.h"
 #include "util/buf.h"
@@ -1649,12 +1650,18 @@ static void test_cades_t__levels_and_formats_this_build_cannot_make(void **state
     /* XAdES is made at level T (tests/interop/xades_lt_test.py); a TSA that is down fails it. */
     o = t_options(EMZA_FORMAT_XADES_ENVELOPED, "http://127.0.0.1:1/", g_now - 60);
     assert_error(sign_one("citizen-ec", &o, data, in(dir, "x.xml")), EMZA_ENETWORK);
-    /* CAdES LT and LTA are made too (tests/interop/lt_test.py): a TSA that is down fails them. */
+    o.level = EMZA_LEVEL_LT;
+    assert_error(sign_one("citizen-ec", &o, data, in(dir, "x.xml")), EMZA_ENETWORK);
+    /* CAdES LT and LTA are made (lt_test.py); without a reachable TSA they fail and write nothing. */
     o = t_options(EMZA_FORMAT_CADES_DETACHED, "http://127.0.0.1:1/", g_now - 60);
     o.level = EMZA_LEVEL_LT;
     assert_error(sign_one("citizen-ec", &o, data, in(dir, "x.p7s")), EMZA_ENETWORK);
     o.level = EMZA_LEVEL_LTA;
     assert_error(sign_one("citizen-ec", &o, data, in(dir, "x.p7s")), EMZA_ENETWORK);
+    o.level = EMZA_LEVEL_LT;
+    o.mode = EMZA_SIGN_COUNTERSIGN;
+    o.existing = data;
+    assert_error(sign_one("citizen-ec", &o, data, in(dir, "x.p7s")), EMZA_EUNSUPPORTED);
     check_no_leftovers(dir, 1);
 }
 
@@ -1785,6 +1792,176 @@ static void test_cades_verify__nested_countersignatures_up_to_the_depth_limit(vo
 }
 
 /* Every test stops the TSAs it started, even when it fails. */
+
+/* ------------------------------------------------------------------------ */
+/* CAdES-LTA and emza_extend (cades_extend.c, cades_archive.c)              */
+/* ------------------------------------------------------------------------ */
+
+static size_t count_timestamps(const emza_signature_report *sig, const char *type,
+                               const char *indication)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < emza_signature_timestamp_count(sig); i++)
+        n += strcmp(emza_signature_timestamp_type(sig, i), type) == 0 &&
+             strcmp(emza_signature_timestamp_indication(sig, i), indication) == 0;
+    return n;
+}
+
+static int has_error(const emza_signature_report *sig, const char *code)
+{
+    for (size_t i = 0; i < emza_signature_error_count(sig); i++)
+        if (strcmp(emza_signature_error_code(sig, i), code) == 0)
+            return 1;
+    return 0;
+}
+
+static emza_extend_options x_options(emza_level level, const char *url)
+{
+    emza_extend_options o = EMZA_EXTEND_OPTIONS_INIT;
+    o.level = level;
+    o.tsa_url = url;
+    o.timeout_seconds = 5;
+    return o;
+}
+
+static void test_cades_lta__signed_verified_and_stamped_again(void **state)
+{
+    (void)state;
+    const char *dir = test_dir("lta");
+    const char *data = in(dir, "deed.txt");
+    write_file(data, "archived", 8);
+    tsa_server s;
+    tsa_setup setup = {0};
+    tsa_start(&s, &setup);
+    emza_sign_options o = t_options(EMZA_FORMAT_CADES_ATTACHED, s.url, g_now - 60);
+    o.level = EMZA_LEVEL_LTA; /* no trust given: the root in the PKCS#12 is the anchor */
+    sign_ok("citizen-rsa", &o, data, in(dir, "lta.p7m"));
+    emza_extend_options x = x_options(EMZA_LEVEL_LTA, s.url);
+    assert_ok(emza_extend(in(dir, "lta.p7m"), &x, in(dir, "lta2.p7m")));
+    tsa_stop(&s);
+
+    emza_report *r = verify_at(in(dir, "lta.p7m"), NULL, (int64_t)time(NULL) + 1);
+    const emza_signature_report *sig = emza_report_signature(r, 0);
+    check_verdict(sig, EMZA_TOTAL_PASSED, EMZA_SUB_NONE);
+    assert_string_equal(emza_signature_level(sig), "CAdES-BASELINE-LTA");
+    assert_int_equal(count_timestamps(sig, "ARCHIVE", "PASSED"), 1);
+    assert_int_equal(count_timestamps(sig, "SIGNATURE", "PASSED"), 1);
+    emza_report_free(r);
+    r = verify_at(in(dir, "lta2.p7m"), NULL, (int64_t)time(NULL) + 1);
+    sig = emza_report_signature(r, 0);
+    check_verdict(sig, EMZA_TOTAL_PASSED, EMZA_SUB_NONE);
+    assert_int_equal(count_timestamps(sig, "ARCHIVE", "PASSED"), 2);
+    emza_report_free(r);
+    check_no_leftovers(dir, 3);
+}
+
+/* Flips the byte `back` bytes before the end of `needle` inside the file at `path`. */
+static void flip_inside(const char *path, const uint8_t *needle, size_t needle_len, size_t back)
+{
+    size_t len = 0;
+    uint8_t *file = read_all(path, &len);
+    uint8_t *at = NULL;
+    for (size_t i = 0; needle_len <= len && i + needle_len <= len && at == NULL; i++)
+        if (memcmp(file + i, needle, needle_len) == 0)
+            at = file + i;
+    assert_non_null(at);
+    at[needle_len - back] ^= 0x01;
+    write_file(path, file, len);
+    free(file);
+}
+
+static void test_cades_lta__embedded_values_changed_afterwards_fail(void **state)
+{
+    (void)state;
+    const char *dir = test_dir("lta-changed");
+    const char *data = in(dir, "deed.txt");
+    write_file(data, "archived", 8);
+    tsa_server s;
+    tsa_setup setup = {0};
+    tsa_start(&s, &setup);
+    emza_sign_options o = t_options(EMZA_FORMAT_CADES_DETACHED, s.url, g_now - 60);
+    o.level = EMZA_LEVEL_LTA;
+    sign_ok("citizen-rsa", &o, data, in(dir, "lta.p7s"));
+    tsa_stop(&s);
+
+    /* A byte of the root certificate the signature carries (the trust anchor itself comes
+       from the trust store, so only the archive timestamp can notice). */
+    size_t root_len = 0;
+    uint8_t *root = read_all(pki("trust/root.der"), &root_len);
+    flip_inside(in(dir, "lta.p7s"), root, root_len, 10);
+    free(root);
+    emza_report *r = verify_at(in(dir, "lta.p7s"), data, (int64_t)time(NULL) + 1);
+    const emza_signature_report *sig = emza_report_signature(r, 0);
+    check_verdict(sig, EMZA_TOTAL_FAILED, EMZA_SUB_HASH_FAILURE);
+    assert_true(has_error(sig, "ARCHIVE_TIMESTAMP_MISMATCH"));
+    assert_false(has_error(sig, "HASH_MISMATCH")); /* the signature itself is intact */
+    emza_report_free(r);
+}
+
+static void test_extend__refusals_write_nothing(void **state)
+{
+    (void)state;
+    const char *dir = test_dir("extend-refusals");
+    const char *data = in(dir, "deed.txt");
+    write_file(data, "to extend", 9);
+    const char *b = in(dir, "b.p7s");
+    emza_sign_options bo = EMZA_SIGN_OPTIONS_INIT;
+    bo.format = EMZA_FORMAT_CADES_DETACHED;
+    sign_ok("citizen-rsa", &bo, data, b);
+    size_t before_len = 0;
+    uint8_t *before = read_all(b, &before_len);
+    const char *out = in(dir, "out.p7s");
+
+    emza_extend_options x = x_options(EMZA_LEVEL_T, NULL);
+    assert_error(emza_extend(b, &x, out), EMZA_EUNSUPPORTED);
+    assert_message_has("time-stamping authority");
+    x.level = EMZA_LEVEL_B;
+    assert_error(emza_extend(b, &x, out), EMZA_EINVAL);
+    x = x_options(EMZA_LEVEL_T, "http://127.0.0.1:1/tsa");
+    x.offline = 1;
+    assert_error(emza_extend(b, &x, NULL), EMZA_ENETWORK);
+    x.version = 99;
+    assert_error(emza_extend(b, &x, out), EMZA_EVERSION);
+    x = x_options(EMZA_LEVEL_T, "http://127.0.0.1:1/tsa");
+    x.digest = "md5";
+    assert_error(emza_extend(b, &x, out), EMZA_EINVAL);
+    assert_error(emza_extend(NULL, &x, out), EMZA_EINVAL);
+    x = x_options(EMZA_LEVEL_LT, "http://127.0.0.1:1/tsa");
+    assert_error(emza_extend(data, &x, out), EMZA_EFORMAT);
+    write_file(in(dir, "deed.xml"), "<deed/>", 7);
+    assert_error(emza_extend(in(dir, "deed.xml"), &x, out), EMZA_EUNSUPPORTED);
+    assert_error(emza_extend(in(dir, "missing.p7s"), &x, out), EMZA_EIO);
+    emza_extend_options init;
+    assert_error(emza_extend_options_init(&init, 2), EMZA_EVERSION);
+    assert_ok(emza_extend_options_init(&init, EMZA_EXTEND_OPTIONS_VERSION));
+    assert_int_equal(init.level, EMZA_LEVEL_LT);
+
+    /* A detached signature's archive timestamp needs its content. */
+    tsa_server s;
+    tsa_setup setup = {0};
+    tsa_start(&s, &setup);
+    x = x_options(EMZA_LEVEL_LTA, s.url);
+    assert_error(emza_extend(b, &x, out), EMZA_ENOTFOUND);
+    assert_message_has("--data");
+    const char *paths[1] = {data};
+    x.data_paths = paths;
+    x.data_count = 1;
+    assert_ok(emza_extend(b, &x, out));
+    tsa_stop(&s);
+
+    size_t after_len = 0;
+    uint8_t *after = read_all(b, &after_len);
+    assert_int_equal(after_len, before_len);
+    assert_memory_equal(after, before, before_len);
+    free(after);
+    free(before);
+    emza_report *r = verify_at(out, data, (int64_t)time(NULL) + 1);
+    check_verdict(emza_report_signature(r, 0), EMZA_TOTAL_PASSED, EMZA_SUB_NONE);
+    assert_string_equal(emza_signature_level(emza_report_signature(r, 0)), "CAdES-BASELINE-LTA");
+    emza_report_free(r);
+    check_no_leftovers(dir, 4); /* deed.txt, b.p7s, deed.xml, out.p7s */
+}
+
 #define TSA_TEST(f) cmocka_unit_test_teardown(f, stop_leftover_servers)
 
 int main(void)
@@ -1821,6 +1998,9 @@ int main(void)
         TSA_TEST(test_cades_t__network_failures_leave_no_output),
         TSA_TEST(test_cades_t__levels_and_formats_this_build_cannot_make),
         TSA_TEST(test_cades_verify__nested_countersignatures_up_to_the_depth_limit),
+        TSA_TEST(test_cades_lta__signed_verified_and_stamped_again),
+        TSA_TEST(test_cades_lta__embedded_values_changed_afterwards_fail),
+        TSA_TEST(test_extend__refusals_write_nothing),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
