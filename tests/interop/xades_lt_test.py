@@ -495,6 +495,29 @@ class Extend(Base):
         self.extend(out, "LTA", "--data", self.deed, "--data", self.note)
         self.assert_verdict(self.sig0(out, 0), "TOTAL_PASSED")
 
+    def test_a_notary_signature_over_the_first_one_is_not_broken(self):
+        # The notary's enveloped signature (nested in the citizen's) covers the document with
+        # the citizen's signature in it, unsigned properties included.
+        first = self.sign("citizen-rsa", self.path("first.xml"), "B")
+        both = self.sign("citizen-ec", self.path("both.xml"), "B", "--add-to", first,
+                         inputs=[first])
+        rep = self.verify(both, 0)
+        self.assertEqual([s["indication"] for s in rep["signatures"]], ["TOTAL_PASSED"] * 2)
+        before = self.read(both)
+        r = self.extend(both, "T", ok=False)
+        self.assertEqual(r.rc, 4, r.err)
+        self.assertIn("would break signature 2", r.err)
+        self.assertEqual(self.read(both), before)
+        # the notary's own signature alone can be raised: a detached pair is independent
+        det = self.sign("citizen-rsa", self.path("d1.xml"), "B", fmt="xades-detached",
+                        inputs=[self.deed])
+        det2 = self.sign("citizen-ec", self.path("d2.xml"), "B", "--add-to", det,
+                         fmt="xades-detached", inputs=[self.deed])
+        self.extend(det2, "T", "--data", self.deed)
+        rep = self.verify(det2, 0)
+        self.assertEqual([s["level"] for s in rep["signatures"]], ["XAdES-BASELINE-T"] * 2)
+        self.assertEqual([s["indication"] for s in rep["signatures"]], ["TOTAL_PASSED"] * 2)
+
     def test_a_plain_xmldsig_is_not_extended(self):
         plain = self.write("plain.xml", self.read(self.sign("citizen-rsa", self.path("b.xml"),
                                                             "B")))
