@@ -14,7 +14,7 @@
  *       CRLValues/EncapsulatedCRLValue): the signer's chain and the chains of
  *       the TSAs of the signature's timestamps, with the revocation data that
  *       was verified for them, clauses 5.4.1 and 5.4.2.
- *  LTA  xades141:ArchiveTimeStamp over the input of clause 5.5.2.2
+ *  LTA  xades141:ArchiveTimeStamp over the input of clause 5.5.2
  *       (emza__xades_archive_input); raising an LTA again adds a further one.
  *
  * A level already reached is not made again: raising a T signature to LT adds

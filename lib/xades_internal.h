@@ -78,7 +78,7 @@ typedef struct emza__xades_archive_ctx {
 
 /**
  * The input of a xades141:ArchiveTimeStamp (ETSI EN 319 132-1 clause
- * 5.5.2.2), appended to `out` (capped by its own limit): the output of every
+ * 5.5.2), appended to `out` (capped by its own limit): the output of every
  * ds:Reference of SignedInfo in order (a node-set canonicalized with `c`),
  * then SignedInfo, SignatureValue and KeyInfo, then each unsigned signature
  * property before `before` (NULL: all of them, for a new archive timestamp
