@@ -4,8 +4,8 @@
  * emza_extend on a signed file (extend_internal.h).
  *
  *   T    clause 5.3: id-aa-timeStampToken over the SignerInfo's signature.
- *   LT   clause 5.5.1 / 5.5.2: the certificates of the signers' and TSAs'
- *        chains go to SignedData.certificates, their revocation statements to
+ *   LT   clause 5.5.1 / 5.5.2: the certificates of the signers', countersigners'
+ *        and TSAs' chains go to SignedData.certificates, their revocation statements to
  *        SignedData.crls — CRLs as CertificateList choices (OpenSSL adds them),
  *        OCSP responses as `other` choices with id-ri-ocsp-response (RFC 5940;
  *        cades_archive.c splices them into the DER, which OpenSSL's API
@@ -101,16 +101,6 @@ static int has_unsigned(CMS_SignerInfo *si, int nid)
     return pos >= 0;
 }
 
-static int archive_timestamp_nid(void)
-{
-    int nid = OBJ_txt2nid(EMZA_OID_ARCHIVE_TIMESTAMP_V3);
-    if (nid == NID_undef)
-        nid = OBJ_create(EMZA_OID_ARCHIVE_TIMESTAMP_V3, "emza-archiveTimestampV3",
-                         "id-aa-ets-archiveTimestampV3");
-    emza__ossl_clear();
-    return nid;
-}
-
 static int to_der(CMS_ContentInfo *cms, emza_buf *out)
 {
     emza__buf_free(out);
@@ -167,13 +157,15 @@ static const emza_cert *signer_cert(CMS_SignerInfo *si, const emza_cert_list *co
 
 /* The chains of the TSAs of every timestamp (signature and archive) on `si`. */
 static int gather_tsa_chains(emza__ltv *ltv, emza__ltv_context *cx, CMS_SignerInfo *si,
-                             int ats_nid)
+                             const ASN1_OBJECT *ats)
 {
     const ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
-    int nids[2] = {NID_id_smime_aa_timeStampToken, ats_nid};
+    /* Objects, not NIDs: registering a NID for the archive OID (OBJ_create) is not
+       thread-safe in OpenSSL 3.0. */
+    const ASN1_OBJECT *types[2] = {OBJ_nid2obj(NID_id_smime_aa_timeStampToken), ats};
     int count = 0;
     for (size_t k = 0; k < 2; k++) {
-        for (int pos = -1; (pos = CMS_unsigned_get_attr_by_NID(si, nids[k], pos)) >= 0;) {
+        for (int pos = -1; (pos = CMS_unsigned_get_attr_by_OBJ(si, types[k], pos)) >= 0;) {
             X509_ATTRIBUTE *attr = CMS_unsigned_get_attr(si, pos);
             for (int v = 0; v < X509_ATTRIBUTE_count(attr); v++) {
                 EMZA_ENSURE_MSG(++count <= 2 * EMZA_TSP_TIMESTAMPS_MAX, EMZA_ELIMIT,
@@ -203,6 +195,43 @@ static int gather_tsa_chains(emza__ltv *ltv, emza__ltv_context *cx, CMS_SignerIn
                 emza__tsp_token_free(&tok);
                 EMZA_GUARD(rc);
             }
+        }
+    }
+    emza__ossl_clear();
+    return EMZA_OK;
+}
+
+/*
+ * The chains of the signer of `si` and of the TSAs of its timestamps, then the same for
+ * its countersignatures (a notary's), `depth` levels down.
+ */
+static int gather_signer(emza__ltv *ltv, emza__ltv_context *cx, CMS_SignerInfo *si,
+                         const emza_cert_list *const *pools, const ASN1_OBJECT *ats, int depth)
+{
+    EMZA_ENSURE_MSG(depth <= EMZA_CADES_COUNTERSIGNATURE_DEPTH_MAX, EMZA_ELIMIT,
+                    "countersignatures are nested more than %d deep",
+                    EMZA_CADES_COUNTERSIGNATURE_DEPTH_MAX);
+    const emza_cert *cert = signer_cert(si, pools, 2);
+    EMZA_ENSURE_MSG(cert != NULL, EMZA_ENOTFOUND,
+                    "a %s's certificate is neither in the signature nor among the untrusted "
+                    "certificates",
+                    depth == 0 ? "signer" : "countersigner");
+    EMZA_GUARD(emza__ltv_add_chain(ltv, cx, cert, EMZA_PURPOSE_SIGN));
+    EMZA_GUARD(gather_tsa_chains(ltv, cx, si, ats));
+    for (int pos = -1; (pos = CMS_unsigned_get_attr_by_NID(si, NID_pkcs9_countersignature, pos)) >= 0;) {
+        X509_ATTRIBUTE *attr = CMS_unsigned_get_attr(si, pos);
+        for (int v = 0; v < X509_ATTRIBUTE_count(attr); v++) {
+            const ASN1_TYPE *t = X509_ATTRIBUTE_get0_type(attr, v);
+            EMZA_ENSURE_MSG(t != NULL && t->type == V_ASN1_SEQUENCE, EMZA_EFORMAT,
+                            "a countersignature attribute holds no SignerInfo");
+            emza_span der = {ASN1_STRING_get0_data(t->value.sequence),
+                             (size_t)ASN1_STRING_length(t->value.sequence)};
+            CMS_ContentInfo *holder = NULL;
+            EMZA_GUARD(emza__cades_wrap_signer_info(&holder, der));
+            int rc = gather_signer(ltv, cx, sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(holder), 0),
+                                   pools, ats, depth + 1);
+            CMS_ContentInfo_free(holder);
+            EMZA_GUARD(rc);
         }
     }
     emza__ossl_clear();
@@ -249,6 +278,7 @@ static int make_lt(CMS_ContentInfo **cms, emza_buf *der, const emza__cades_exten
 {
     int rc = EMZA_OK;
     emza_cert_list *carried = NULL;
+    ASN1_OBJECT *ats = NULL;
     emza__cades_layout *layout = calloc(1, sizeof(*layout));
     emza__ltv ltv;
     memset(&ltv, 0, sizeof(ltv));
@@ -271,20 +301,15 @@ static int make_lt(CMS_ContentInfo **cms, emza_buf *der, const emza__cades_exten
     cx.net = *x->net;
     cx.validation_time = x->now;
 
-    int ats_nid = archive_timestamp_nid();
+    ats = OBJ_txt2obj(EMZA_OID_ARCHIVE_TIMESTAMP_V3, 1);
+    EMZA_TRY_ENSURE(ats != NULL, EMZA_ENOMEM, "out of memory");
     STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(*cms);
     const emza_cert_list *pools[2] = {carried, x->untrusted};
     for (int i = 0; i < sk_CMS_SignerInfo_num(sis); i++) {
         CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, i);
         if (!is_target(si, only))
             continue;
-        const emza_cert *cert = signer_cert(si, pools, 2);
-        EMZA_TRY_ENSURE(cert != NULL, EMZA_ENOTFOUND,
-                        "signer %d's certificate is neither in the signature nor among the "
-                        "untrusted certificates",
-                        i + 1);
-        EMZA_TRY(emza__ltv_add_chain(&ltv, &cx, cert, EMZA_PURPOSE_SIGN));
-        EMZA_TRY(gather_tsa_chains(&ltv, &cx, si, ats_nid));
+        EMZA_TRY(gather_signer(&ltv, &cx, si, pools, ats, 0));
     }
 
     EMZA_TRY(add_certs_and_crls(*cms, &ltv, layout));
@@ -294,6 +319,7 @@ static int make_lt(CMS_ContentInfo **cms, emza_buf *der, const emza__cades_exten
     EMZA_TRY(emza__cades_add_ocsp_values(der, next.data, next.len, ltv.ocsp, ltv.ocsp_count));
     EMZA_TRY(read_der(cms, der));
 cleanup:
+    ASN1_OBJECT_free(ats);
     free(layout);
     emza__ltv_free(&ltv);
     emza_cert_list_free(carried);
@@ -356,7 +382,7 @@ static int add_archive_timestamp(CMS_ContentInfo **cms, emza_buf *der,
     emza__buf_init(&index, EMZA_SIGNED_FILE_MAX);
     emza__buf_init(&input, EMZA_SIGNED_FILE_MAX);
     emza__buf_init(&token, 0);
-    emza__buf_init(&indexed, EMZA_TSP_TOKEN_MAX + EMZA_SIGNED_FILE_MAX / 1024);
+    emza__buf_init(&indexed, EMZA_TSP_TOKEN_MAX); /* what a verifier accepts (tsp.h) */
     emza__tsp_token info;
     memset(&info, 0, sizeof(info));
     EMZA_TRY_ENSURE(layout != NULL && signer != NULL, EMZA_ENOMEM, "out of memory");

@@ -315,7 +315,9 @@ static int token_hash_index(emza_buf *out, emza_span token)
     if (oid != NULL && sk_CMS_SignerInfo_num(sis) == 1) {
         CMS_SignerInfo *tsi = sk_CMS_SignerInfo_value(sis, 0);
         int pos = CMS_unsigned_get_attr_by_OBJ(tsi, oid, -1);
-        X509_ATTRIBUTE *attr = pos >= 0 ? CMS_unsigned_get_attr(tsi, pos) : NULL;
+        /* Exactly one ats-hash-index-v3 with exactly one value (EN 319 122-1 5.5.3). */
+        int again = pos >= 0 ? CMS_unsigned_get_attr_by_OBJ(tsi, oid, pos) : -1;
+        X509_ATTRIBUTE *attr = pos >= 0 && again < 0 ? CMS_unsigned_get_attr(tsi, pos) : NULL;
         const ASN1_TYPE *t = attr != NULL && X509_ATTRIBUTE_count(attr) == 1
                                  ? X509_ATTRIBUTE_get0_type(attr, 0)
                                  : NULL;
@@ -566,6 +568,20 @@ static int validate_signer(emza_signature_report *sig, CMS_SignerInfo *si, const
     if (!countersignature)
         EMZA_GUARD(validate_archive_timestamps(sig, si, cx, content, &has_poe, &poe));
     EMZA_GUARD(validate_timestamps(sig, si, cx, has_poe, poe));
+    /* Order (EN 319 102-1 clause 5.6.2.5): an archive timestamp covers the signature
+       timestamps, so it cannot come before the earliest one that passed. */
+    int64_t stamped = emza_signature_best_signature_time(sig);
+    if (has_poe && stamped < cx->job->validation_time && poe < stamped) {
+        char archive_text[EMZA_TIME_TEXT_SIZE], stamped_text[EMZA_TIME_TEXT_SIZE];
+        emza_time_format(archive_text, sizeof(archive_text), poe);
+        emza_time_format(stamped_text, sizeof(stamped_text), stamped);
+        EMZA_GUARD(emza__findings_add(emza__sig_errors(sig), EMZA_STAGE_TIMESTAMP,
+                                      EMZA_SUB_TIMESTAMP_ORDER_FAILURE,
+                                      "ARCHIVE_TIMESTAMP_BEFORE_SIGNATURE_TIMESTAMP",
+                                      "the archive timestamp's time %s is before the signature "
+                                      "timestamp's time %s",
+                                      archive_text, stamped_text));
+    }
 
     /* 3. Cryptography: the content digest, then the signature */
     if (format_ok && cert != NULL) {

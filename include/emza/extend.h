@@ -4,8 +4,8 @@
  *
  *   T    adds a signature timestamp from `tsa_url` (when there is none yet);
  *   LT   adds, after T when missing, the long-term validation material: every
- *        certificate of the signer's chain and of the chains of the TSAs of
- *        the signature's timestamps up to a trust anchor, and for each one
+ *        certificate of the signer's chain, of its countersigners' chains and
+ *        of the chains of the TSAs of their timestamps up to a trust anchor, and for each one
  *        below the anchor a verified revocation statement (OCSP response or
  *        CRL) — so the signature can be validated offline later;
  *   LTA  adds, after LT when missing, an archive timestamp over the signature,

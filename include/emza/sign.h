@@ -121,7 +121,11 @@ EMZA_EXTERN int emza_sign_options_init(emza_sign_options *opts, unsigned int ver
  * refuses), EMZA_ELIMIT (its answer is too long), EMZA_EFORMAT (its answer is
  * not a TimeStampResp), EMZA_ECRYPTO (its token does not verify, is over other
  * data or carries another nonce), EMZA_EINVAL (the claimed signing time is
- * after the TSA's time).
+ * after the TSA's time). At levels LT and LTA also what emza_extend
+ * (extend.h) refuses with: EMZA_EINVAL (a revoked certificate or a failing
+ * chain), EMZA_ENETWORK (revocation data that cannot be had, or offline),
+ * EMZA_ENOTFOUND (no chain to a trust anchor). Countersigning is made at B or
+ * T only (EMZA_EUNSUPPORTED above).
  */
 EMZA_EXTERN EMZA_WARN_UNUSED_RESULT int emza_sign(const emza_signer *signer,
                                                   const emza_sign_options *opts,

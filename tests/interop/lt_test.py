@@ -250,6 +250,46 @@ class LongTerm(Base):
         sig, _ = self.verify(normal)
         self.assertNotIn("OCSP_BEFORE_SIGNATURE_TIME", [w["code"] for w in sig["warnings"]])
 
+    def test_lta__archive_timestamp_before_the_signature_timestamp_is_an_order_failure(self):
+        ahead = int(time.time()) + 600
+        proc, url = self.fx.start_tsa(clock=ahead)
+        try:
+            t = self.path("t.p7s")
+            p = self.run_tool("sign", "--format", "cades-detached", "--key",
+                              os.path.join(self.fx.out, "leaf.key.pem"), "--cert",
+                              self.fx.cert("good"), "--chain", self.chain, "--level", "T",
+                              "--tsa", url, "-o", t, self.data)
+            self.assertEqual(p.returncode, 0, p.stderr.decode())
+        finally:
+            proc.terminate()
+            proc.wait(10)
+            proc.stdout.close()
+        self.extend(t, "LTA")  # the archive timestamp from the TSA on the real clock
+        at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ahead + 60))
+        p = self.run_tool("verify", t, "--data", self.data, "--trust", pki("trust/root.pem"),
+                          "--offline", "--at", at, "--json")
+        sig = json.loads(p.stdout.decode("utf-8"))["signatures"][0]
+        self.assert_verdict(sig, "INDETERMINATE", "TIMESTAMP_ORDER_FAILURE", "CAdES-BASELINE-LTA")
+        self.assertIn("ARCHIVE_TIMESTAMP_BEFORE_SIGNATURE_TIMESTAMP",
+                      [e["code"] for e in sig["errors"]])
+
+    def test_lt__covers_the_countersigners_chain_too(self):
+        t = self.path("t.p7s")
+        self.sign("good", "T", t).check_returncode()
+        for who, expect in (("dead", 4), ("crl-good", 0)):
+            c = self.path("c-%s.p7s" % who)
+            self.sign(who, "T", c, extra=("--countersign", t)).check_returncode()
+            p = self.extend(c, "LT", expect=expect)
+            if expect:
+                self.assertIn("Emza Revocation dead", p.stderr.decode())
+                continue
+            p = self.run_tool("verify", c, "--data", self.data, "--trust", pki("trust/root.pem"),
+                              "--offline", "--json")
+            sigs = json.loads(p.stdout.decode("utf-8"))["signatures"]
+            self.assertEqual(len(sigs), 2)
+            for sig in sigs:
+                self.assert_verdict(sig, "TOTAL_PASSED", None, "CAdES-BASELINE-LT")
+
     def test_lta__verifies_offline_and_openssl_accepts_it(self):
         out = self.path("lta.p7m")
         self.sign("good", "LTA", out, fmt="cades-attached").check_returncode()
