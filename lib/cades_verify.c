@@ -282,71 +282,24 @@ static int validate_timestamps(emza_signature_report *sig, CMS_SignerInfo *si,
                              job->policy,
                              &cx->values,
                              &cx->net};
-    int have_passed = 0, number = 0;
-    int64_t earliest = 0, earliest_accuracy_us = 0;
+    emza__timestamp_tally tally;
+    memset(&tally, 0, sizeof(tally));
+    emza_span signed_value = {ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value)};
     for (int pos = -1;
          (pos = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, pos)) >= 0;) {
         X509_ATTRIBUTE *attr = CMS_unsigned_get_attr(si, pos);
         for (int v = 0; v < X509_ATTRIBUTE_count(attr); v++) {
-            number++;
             const ASN1_TYPE *t = X509_ATTRIBUTE_get0_type(attr, v);
             emza_span der = {NULL, 0};
             if (t != NULL && t->type == V_ASN1_SEQUENCE) {
                 der.data = ASN1_STRING_get0_data(t->value.sequence);
                 der.len = (size_t)ASN1_STRING_length(t->value.sequence);
             }
-            emza__tsp_validation tv;
-            EMZA_GUARD(emza__tsp_validate(&tv, der.data, der.len, ASN1_STRING_get0_data(value),
-                                          (size_t)ASN1_STRING_length(value), &tcx));
-            const char *tsa = tv.token.tsa_cert ? emza__cert_display_name(tv.token.tsa_cert) : NULL;
-            int rc = emza__sig_add_timestamp(sig, "SIGNATURE",
-                                             tv.token.has_time ? tv.token.gen_time : 0, tsa,
-                                             emza__tsp_indication_word(tv.indication));
-            if (rc == EMZA_OK && tv.indication == EMZA_TOTAL_PASSED) {
-                if (!have_passed || tv.token.gen_time < earliest) {
-                    earliest = tv.token.gen_time;
-                    earliest_accuracy_us = tv.token.accuracy_us;
-                }
-                have_passed = 1;
-            } else if (rc == EMZA_OK) {
-                rc = emza__findings_add(
-                    emza__sig_warnings(sig), 0, EMZA_SUB_NONE,
-                    tv.indication == EMZA_TOTAL_FAILED ? "TIMESTAMP_FAILED"
-                                                       : "TIMESTAMP_INDETERMINATE",
-                    "signature timestamp %d%s%s is %s/%s, so it is no proof of the signature's "
-                    "time: %s",
-                    number, tsa ? " by " : "", tsa ? tsa : "",
-                    emza__tsp_indication_word(tv.indication),
-                    emza_subindication_name(tv.sub) ? emza_subindication_name(tv.sub) : "?",
-                    tv.message);
-            }
-            if (rc == EMZA_OK)
-                rc = emza__findings_append(emza__sig_warnings(sig), &tv.warnings, 0);
-            if (rc == EMZA_OK)
-                rc = emza__findings_append(emza__sig_infos(sig), &tv.infos, 0);
-            emza__tsp_validation_free(&tv);
-            EMZA_GUARD(rc);
+            EMZA_GUARD(emza__verify_timestamp(sig, &tally, "SIGNATURE", der, signed_value, &tcx,
+                                              NULL, NULL));
         }
     }
-    if (!have_passed)
-        return EMZA_OK;
-    if (earliest < emza_signature_best_signature_time(sig))
-        emza__sig_set_best_time(sig, earliest);
-    int has_claimed = 0;
-    int64_t claimed = emza_signature_claimed_signing_time(sig, &has_claimed);
-    int64_t slack = EMZA_TSP_CLOCK_SKEW_MAX + earliest_accuracy_us / 1000000 + 1;
-    if (has_claimed && claimed > earliest + slack) {
-        char claimed_text[32], stamped_text[32];
-        emza_time_format(claimed_text, sizeof(claimed_text), claimed);
-        emza_time_format(stamped_text, sizeof(stamped_text), earliest);
-        EMZA_GUARD(emza__findings_add(emza__sig_errors(sig), EMZA_STAGE_TIMESTAMP,
-                                      EMZA_SUB_TIMESTAMP_ORDER_FAILURE,
-                                      "SIGNING_TIME_AFTER_TIMESTAMP",
-                                      "the claimed signing time %s is after the signature "
-                                      "timestamp's time %s",
-                                      claimed_text, stamped_text));
-    }
-    return EMZA_OK;
+    return emza__verify_timestamps_conclude(sig, &tally);
 }
 
 /* The DER of the ats-hash-index-v3 in an archive timestamp token's SignerInfo (into `out`). */

@@ -18,6 +18,7 @@
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/guard.h"
+#include "xml_parse.h"
 #include "verify_internal.h"
 
 int emza_extend_options_init(emza_extend_options *opts, unsigned int version)
@@ -79,10 +80,17 @@ int emza_extend(const char *path, const emza_extend_options *opts, const char *o
     case DETECTED_CMS:
         EMZA_TRY(emza__cades_extend(&job));
         break;
-    case DETECTED_XML:
-        EMZA_TRY_ENSURE(0, EMZA_EUNSUPPORTED,
-                        "%s: extending XAdES signatures is not supported by this build yet", path);
+    case DETECTED_XML: {
+        xmlDocPtr doc = NULL;
+        rc = emza__xml_parse(&doc, file.data, file.len, NULL);
+        if (rc == EMZA_EFORMAT || rc == EMZA_ELIMIT)
+            rc = emza__error_prefix("%s", path);
+        if (rc == EMZA_OK)
+            rc = emza__xades_extend(&job, doc);
+        xmlFreeDoc(doc);
+        EMZA_TRY(rc);
         break;
+    }
     case DETECTED_ZIP:
         EMZA_TRY_ENSURE(0, EMZA_EUNSUPPORTED,
                         "%s: ASiC containers are not supported by this build yet", path);

@@ -166,10 +166,6 @@ int emza__sign_run(const emza_signer *signer, const emza_sign_options *caller_op
                         opts->level == EMZA_LEVEL_LT || opts->level == EMZA_LEVEL_LTA,
                     EMZA_EUNSUPPORTED, "unknown level %d", (int)opts->level);
     if (opts->level != EMZA_LEVEL_B) {
-        EMZA_ENSURE_MSG(opts->format == EMZA_FORMAT_CADES_DETACHED ||
-                            opts->format == EMZA_FORMAT_CADES_ATTACHED,
-                        EMZA_EUNSUPPORTED, "levels T, LT and LTA are made only for CAdES by this "
-                                           "build yet");
         EMZA_ENSURE_MSG(opts->tsa_url != NULL && opts->tsa_url[0] != '\0', EMZA_EUNSUPPORTED,
                         "level %s cannot be made without a time-stamping authority: set tsa_url",
                         opts->level == EMZA_LEVEL_T ? "T" : opts->level == EMZA_LEVEL_LT ? "LT"

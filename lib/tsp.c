@@ -760,3 +760,15 @@ cleanup:
         emza__tsp_validation_free(out);
     return rc;
 }
+
+int emza__tsp_check_order(int64_t claimed_time, const emza__tsp_token *token)
+{
+    int64_t slack = EMZA_TSP_CLOCK_SKEW_MAX + token->accuracy_us / 1000000 + 1;
+    if (claimed_time <= token->gen_time + slack)
+        return EMZA_OK;
+    char claimed[32], stamped[32];
+    emza_time_format(claimed, sizeof(claimed), claimed_time);
+    emza_time_format(stamped, sizeof(stamped), token->gen_time);
+    EMZA_FAIL(EMZA_EINVAL, "the claimed signing time %s is after the timestamp's time %s", claimed,
+              stamped);
+}

@@ -168,4 +168,11 @@ void emza__tsp_validation_free(emza__tsp_validation *v);
 /** The report's words for a timestamp's indication: "PASSED", "FAILED", "INDETERMINATE". */
 const char *emza__tsp_indication_word(emza_indication indication);
 
+/**
+ * A new signature exists before it is stamped: EMZA_EINVAL (in words) when
+ * the claimed signing time is after the token's genTime beyond its accuracy
+ * and EMZA_TSP_CLOCK_SKEW_MAX, else EMZA_OK.
+ */
+int emza__tsp_check_order(int64_t claimed_time, const emza__tsp_token *token);
+
 #endif /* EMZA_TSP_H */

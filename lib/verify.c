@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -315,4 +316,71 @@ int emza__verify_content_digest(emza_signature_report *sig, const emza__verify_j
                                emza__sig_infos(sig), EMZA_STAGE_ACCEPTANCE,
                                EMZA_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE, "WEAK_ALGORITHM",
                                "%s is digested with a weak algorithm: %s", what, why);
+}
+
+int emza__verify_timestamp(emza_signature_report *sig, emza__timestamp_tally *tally,
+                           const char *type, emza_span token, emza_span data,
+                           const emza__tsp_context *cx, emza_indication *indication,
+                           emza_subindication *sub)
+{
+    emza__tsp_validation tv;
+    EMZA_GUARD(emza__tsp_validate(&tv, token.data, token.len, data.data, data.len, cx));
+    int number = tally != NULL ? ++tally->number : 0;
+    const char *tsa = tv.token.tsa_cert ? emza__cert_display_name(tv.token.tsa_cert) : NULL;
+    int rc = emza__sig_add_timestamp(sig, type, tv.token.has_time ? tv.token.gen_time : 0, tsa,
+                                     emza__tsp_indication_word(tv.indication));
+    if (rc == EMZA_OK && tv.indication == EMZA_TOTAL_PASSED) {
+        if (tally != NULL && (!tally->have_passed || tv.token.gen_time < tally->earliest)) {
+            tally->earliest = tv.token.gen_time;
+            tally->earliest_accuracy_us = tv.token.accuracy_us;
+            tally->have_passed = 1;
+        }
+    } else if (rc == EMZA_OK) {
+        char what[48];
+        snprintf(what, sizeof(what), "%s timestamp", strcmp(type, "ARCHIVE") == 0 ? "archive"
+                                                     : strcmp(type, "SIGNATURE") == 0
+                                                         ? "signature"
+                                                         : type);
+        char nth[16] = "";
+        if (number > 0)
+            snprintf(nth, sizeof(nth), " %d", number);
+        rc = emza__findings_add(
+            emza__sig_warnings(sig), 0, EMZA_SUB_NONE,
+            tv.indication == EMZA_TOTAL_FAILED ? "TIMESTAMP_FAILED" : "TIMESTAMP_INDETERMINATE",
+            "%s%s%s%s is %s/%s, so it is no proof of the signature's time: %s", what, nth,
+            tsa ? " by " : "", tsa ? tsa : "", emza__tsp_indication_word(tv.indication),
+            emza_subindication_name(tv.sub) ? emza_subindication_name(tv.sub) : "?", tv.message);
+    }
+    if (rc == EMZA_OK)
+        rc = emza__findings_append(emza__sig_warnings(sig), &tv.warnings, 0);
+    if (rc == EMZA_OK)
+        rc = emza__findings_append(emza__sig_infos(sig), &tv.infos, 0);
+    if (indication != NULL)
+        *indication = tv.indication;
+    if (sub != NULL)
+        *sub = tv.sub;
+    emza__tsp_validation_free(&tv);
+    return rc;
+}
+
+int emza__verify_timestamps_conclude(emza_signature_report *sig,
+                                     const emza__timestamp_tally *tally)
+{
+    if (!tally->have_passed)
+        return EMZA_OK;
+    if (tally->earliest < emza_signature_best_signature_time(sig))
+        emza__sig_set_best_time(sig, tally->earliest);
+    int has_claimed = 0;
+    int64_t claimed = emza_signature_claimed_signing_time(sig, &has_claimed);
+    int64_t slack = EMZA_TSP_CLOCK_SKEW_MAX + tally->earliest_accuracy_us / 1000000 + 1;
+    if (!has_claimed || claimed <= tally->earliest + slack)
+        return EMZA_OK;
+    char claimed_text[32], stamped_text[32];
+    emza_time_format(claimed_text, sizeof(claimed_text), claimed);
+    emza_time_format(stamped_text, sizeof(stamped_text), tally->earliest);
+    return emza__findings_add(emza__sig_errors(sig), EMZA_STAGE_TIMESTAMP,
+                              EMZA_SUB_TIMESTAMP_ORDER_FAILURE, "SIGNING_TIME_AFTER_TIMESTAMP",
+                              "the claimed signing time %s is after the signature timestamp's "
+                              "time %s",
+                              claimed_text, stamped_text);
 }

@@ -18,6 +18,7 @@
 
 #include "report_internal.h"
 #include "trust_internal.h"
+#include "tsp.h"
 
 enum {
     EMZA_STAGE_FORMAT = 1,       /* FORMAT_FAILURE, SIGNED_DATA_NOT_FOUND */
@@ -96,5 +97,36 @@ int emza__verify_signature_algorithm(emza_signature_report *sig, const emza__ver
  */
 int emza__verify_content_digest(emza_signature_report *sig, const emza__verify_job *job,
                                 int md_nid, const char *what);
+
+/** What the timestamps of one signature proved so far (emza__verify_timestamp). */
+typedef struct emza__timestamp_tally {
+    int number;                   /* timestamps validated */
+    int have_passed;              /* at least one PASSED */
+    int64_t earliest;             /* the earliest genTime of a PASSED one */
+    int64_t earliest_accuracy_us; /* and its accuracy */
+} emza__timestamp_tally;
+
+/**
+ * Validates one timestamp token `token` over `data` (tsp.h: token, imprint,
+ * TSA chain at cx->validation_time) and lists it in the report's timestamps[]
+ * as `type` ("SIGNATURE", "ARCHIVE"). One that does not pass gets a
+ * TIMESTAMP_FAILED or TIMESTAMP_INDETERMINATE warning naming the cause; one
+ * that passes is counted in `tally` (may be NULL). The verdict goes to
+ * `*indication` and `*sub` (each may be NULL). Errors only when no verdict
+ * could be reached (EMZA_ENOMEM, EMZA_ELIMIT).
+ */
+int emza__verify_timestamp(emza_signature_report *sig, emza__timestamp_tally *tally,
+                           const char *type, emza_span token, emza_span data,
+                           const emza__tsp_context *cx, emza_indication *indication,
+                           emza_subindication *sub);
+
+/**
+ * After every signature timestamp (ETSI EN 319 102-1 clause 5.5): the
+ * earliest PASSED genTime becomes the best signature time when it is earlier,
+ * and a claimed signing time after it (beyond its accuracy and
+ * EMZA_TSP_CLOCK_SKEW_MAX) is INDETERMINATE/TIMESTAMP_ORDER_FAILURE.
+ */
+int emza__verify_timestamps_conclude(emza_signature_report *sig,
+                                     const emza__timestamp_tally *tally);
 
 #endif /* EMZA_VERIFY_INTERNAL_H */

@@ -56,6 +56,7 @@
 #include "util/guard.h"
 #include "util/hex.h"
 #include "util/utf8.h"
+#include "xades_internal.h"
 #include "xml_parse.h"
 #include "xmldsig.h"
 
@@ -757,6 +758,35 @@ cleanup:
 }
 
 /* ------------------------------------------------------------------------ */
+/* levels T, LT and LTA                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Raises the new signature in memory (xades_extend.c) before anything is written. */
+static int raise_level(xs_ctx *x)
+{
+    const emza_sign_options *o = x->job->opts;
+    emza__xades_raise_opts r;
+    memset(&r, 0, sizeof(r));
+    r.level = o->level;
+    r.tsa_url = o->tsa_url;
+    r.md = x->job->md;
+    r.net.timeout_seconds = o->timeout_seconds;
+    r.net.transport = o->transport;
+    r.net.transport_ctx = o->transport_ctx;
+    r.has_claimed_time = 1;
+    r.claimed_time = x->job->signing_time;
+    r.resolve = resolve_input;
+    r.resolve_ctx = (void *)(uintptr_t)x->job;
+    r.progress = o->progress;
+    r.progress_ctx = o->progress_ctx;
+    r.net.offline = o->offline;
+    r.signer = emza_signer_cert(x->job->signer);
+    r.trust = o->trust; /* NULL: the self-signed certificates of KeyInfo (the signer's chain) */
+    r.untrusted = o->untrusted;
+    return emza__xades_raise(x->sig, &r);
+}
+
+/* ------------------------------------------------------------------------ */
 /* writing                                                                   */
 /* ------------------------------------------------------------------------ */
 
@@ -817,13 +847,15 @@ static int build(xs_ctx *x)
     EMZA_GUARD(build_qualifying_properties(x));
     EMZA_GUARD(fill_digests(x));
     EMZA_GUARD(sign_signed_info(x));
+    if (x->job->opts->level != EMZA_LEVEL_B)
+        EMZA_GUARD(raise_level(x));
     return write_document(x);
 }
 
 int emza__xades_sign(const emza__sign_job *job)
 {
-    EMZA_ENSURE_MSG(job->opts->level == EMZA_LEVEL_B, EMZA_EUNSUPPORTED,
-                    "only XAdES-BASELINE-B is supported by this build");
+    EMZA_ENSURE_MSG(job->opts->level >= EMZA_LEVEL_B && job->opts->level <= EMZA_LEVEL_LTA,
+                    EMZA_EINVAL, "unknown level %d", (int)job->opts->level);
     xs_ctx *x = calloc(1, sizeof(*x));
     EMZA_ENSURE(x != NULL, EMZA_ENOMEM);
     x->job = job;

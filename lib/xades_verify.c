@@ -1,6 +1,6 @@
 /*
  * Verification of XML signatures: plain XML-DSig and XAdES (ETSI EN 319
- * 132-1) baseline B, into the report (report_internal.h).
+ * 132-1) baseline B, T, LT and LTA, into the report (report_internal.h).
  *
  * Each ds:Signature of the document is one report entry, checked on its own
  * in the order of ETSI EN 319 102-1 clause 5.3.4 as EU DSS applies it (the
@@ -35,8 +35,11 @@
 #include <emza/datetime.h>
 
 #include "cert_internal.h"
+#include "crl.h"
 #include "crypto_policy.h"
+#include "ocsp.h"
 #include "sign_internal.h"
+#include "trust_internal.h"
 #include "util/digest.h"
 #include "util/guard.h"
 #include "verify_internal.h"
@@ -69,6 +72,20 @@ typedef struct xv_sig {
     emza_cert *signer;
     EVP_PKEY *key;
     int format_failed;
+    /* unsigned signature properties (read_unsigned) */
+    const xmlNode *usp;
+    const xmlNode *sig_ts[EMZA_TSP_TIMESTAMPS_MAX]; /* SignatureTimeStamp elements */
+    size_t sig_ts_count;
+    const xmlNode *arc_ts[EMZA_XADES_ARCHIVE_TIMESTAMPS_MAX]; /* xades141:ArchiveTimeStamp */
+    size_t arc_ts_count;
+    int has_cert_values, has_rev_values;
+    emza_buf ocsp[EMZA_XADES_REVOCATION_VALUES_MAX]; /* EncapsulatedOCSPValue, decoded */
+    size_t ocsp_count;
+    emza_buf crl[EMZA_XADES_REVOCATION_VALUES_MAX];  /* EncapsulatedCRLValue, decoded */
+    size_t crl_count;
+    emza_span ocsp_spans[EMZA_XADES_REVOCATION_VALUES_MAX];
+    emza_span crl_spans[EMZA_XADES_REVOCATION_VALUES_MAX];
+    emza__revocation_values revocation; /* the above, for the chains (trust_internal.h) */
 } xv_sig;
 
 #define ERRORS(s) emza__sig_errors((s)->report)
@@ -205,9 +222,12 @@ static int collect_certs(xv_sig *s)
     const xmlNode *up = emza__xml_child(s->qualifying, EMZA_NS_XADES, "UnsignedProperties");
     const xmlNode *usp = emza__xml_child(up, EMZA_NS_XADES, "UnsignedSignatureProperties");
     for (const xmlNode *c = emza__xml_first_element(usp); c != NULL; c = emza__xml_next_element(c)) {
-        if (!emza__xml_is(c, EMZA_NS_XADES, "CertificateValues"))
+        const xmlNode *values = c;
+        if (emza__xml_is(c, EMZA_NS_XADES141, "TimeStampValidationData"))
+            values = emza__xml_child(c, EMZA_NS_XADES, "CertificateValues");
+        if (!emza__xml_is(values, EMZA_NS_XADES, "CertificateValues"))
             continue;
-        for (const xmlNode *e = emza__xml_first_element(c); e != NULL;
+        for (const xmlNode *e = emza__xml_first_element(values); e != NULL;
              e = emza__xml_next_element(e))
             if (emza__xml_is(e, EMZA_NS_XADES, "EncapsulatedX509Certificate"))
                 EMZA_GUARD(add_cert_element(s, e, "an EncapsulatedX509Certificate"));
@@ -404,57 +424,68 @@ static int check_issuer_serial_v2(xv_sig *s, const xmlNode *cert_ref, const emza
     return rc;
 }
 
-/* Reads the first xades:Cert's CertDigest: its digest and value. */
-static int read_cert_digest(xv_sig *s, const xmlNode *cert_ref, const EVP_MD **md, emza_buf *value)
+/* Reads the first xades:Cert's CertDigest: its digest and value. EMZA_EFORMAT in words. */
+static int read_cert_digest(const xmlNode *cert_ref, const EVP_MD **md, emza_buf *value)
 {
     const xmlNode *cd = emza__xml_child(cert_ref, EMZA_NS_XADES, "CertDigest");
     const xmlNode *dm = emza__xml_child(cd, EMZA_NS_DSIG, "DigestMethod");
     const xmlNode *dv = emza__xml_child(cd, EMZA_NS_DSIG, "DigestValue");
     int nid = NID_undef;
     *md = emza__xmldsig_digest(emza__xml_attr(dm, "Algorithm"), &nid);
-    if (*md == NULL || dv == NULL)
-        return format_error(s, "FORMAT_INVALID",
-                            "a SigningCertificate Cert has no CertDigest with a known digest");
-    int rc = emza__base64_element(value, dv, EVP_MAX_MD_SIZE, "a CertDigest's DigestValue");
-    if (rc == EMZA_EFORMAT || rc == EMZA_ELIMIT)
-        return format_error(s, "FORMAT_INVALID", emza_error_last()->message);
-    return rc;
+    EMZA_ENSURE_MSG(*md != NULL && dv != NULL, EMZA_EFORMAT,
+                    "a SigningCertificate Cert has no CertDigest with a known digest");
+    return emza__base64_element(value, dv, EVP_MAX_MD_SIZE, "a CertDigest's DigestValue");
+}
+
+/* The signed SigningCertificateV2 (or SigningCertificate) Cert of SignedSignatureProperties. */
+static const xmlNode *signing_cert_ref(const xmlNode *ssp)
+{
+    const xmlNode *sc = emza__xml_child(ssp, EMZA_NS_XADES, "SigningCertificateV2");
+    if (sc == NULL)
+        sc = emza__xml_child(ssp, EMZA_NS_XADES, "SigningCertificate");
+    return emza__xml_child(sc, EMZA_NS_XADES, "Cert");
+}
+
+int emza__xades_find_signing_cert(const emza_cert **out, const xmlNode *ssp,
+                                  const emza_cert_list *const *pools, size_t pool_count,
+                                  const emza_trust *trust)
+{
+    *out = NULL;
+    const xmlNode *cert_ref = signing_cert_ref(ssp);
+    EMZA_ENSURE_MSG(cert_ref != NULL, EMZA_ENOTFOUND,
+                    "the signed properties do not name the signing certificate (no "
+                    "SigningCertificateV2)");
+    const EVP_MD *md = NULL;
+    emza_buf want;
+    emza__buf_init(&want, 0);
+    int rc = read_cert_digest(cert_ref, &md, &want);
+    for (size_t p = 0; rc == EMZA_OK && *out == NULL && p < pool_count; p++)
+        *out = match_digest(pools[p], md, &want);
+    if (rc == EMZA_OK && *out == NULL)
+        *out = match_trust(trust, md, &want);
+    emza__buf_free(&want);
+    EMZA_GUARD(rc);
+    EMZA_ENSURE_MSG(*out != NULL, EMZA_ENOTFOUND,
+                    "no certificate carried by the signature or given matches the digest in its "
+                    "signed SigningCertificate");
+    return EMZA_OK;
 }
 
 static int identify_xades_signer(xv_sig *s)
 {
-    const xmlNode *ssp = signed_sig_props(s);
-    const xmlNode *sc = emza__xml_child(ssp, EMZA_NS_XADES, "SigningCertificateV2");
-    if (sc == NULL)
-        sc = emza__xml_child(ssp, EMZA_NS_XADES, "SigningCertificate");
-    const xmlNode *cert_ref = emza__xml_child(sc, EMZA_NS_XADES, "Cert");
-    if (cert_ref == NULL)
-        return emza__findings_add(ERRORS(s), EMZA_STAGE_SIGNING_CERT,
-                                  EMZA_SUB_NO_SIGNING_CERTIFICATE_FOUND, "NO_SIGNING_CERTIFICATE",
-                                  "the signed properties do not name the signing certificate "
-                                  "(no SigningCertificateV2)");
-    const EVP_MD *md = NULL;
-    emza_buf want;
-    emza__buf_init(&want, 0);
-    int rc = read_cert_digest(s, cert_ref, &md, &want);
-    if (rc != EMZA_OK || s->format_failed) {
-        emza__buf_free(&want);
-        return rc;
-    }
     const emza_verify_options *o = s->d->job->opts;
-    const emza_cert *signer = match_digest(s->embedded, md, &want);
-    if (signer == NULL)
-        signer = match_digest(o->untrusted, md, &want);
-    if (signer == NULL)
-        signer = match_trust(o->trust, md, &want);
-    emza__buf_free(&want);
-    if (signer == NULL)
+    const emza_cert_list *pools[2] = {s->embedded, o->untrusted};
+    const emza_cert *signer = NULL;
+    int rc = emza__xades_find_signing_cert(&signer, signed_sig_props(s), pools, 2, o->trust);
+    if (rc == EMZA_ENOTFOUND)
         return emza__findings_add(ERRORS(s), EMZA_STAGE_SIGNING_CERT,
                                   EMZA_SUB_NO_SIGNING_CERTIFICATE_FOUND, "NO_SIGNING_CERTIFICATE",
-                                  "no certificate carried by the signature or given matches the "
-                                  "digest in its signed SigningCertificate");
+                                  "%s", emza_error_last()->message);
+    if (rc == EMZA_EFORMAT || rc == EMZA_ELIMIT)
+        return format_error(s, "FORMAT_INVALID", emza_error_last()->message);
+    EMZA_GUARD(rc);
     EMZA_GUARD(use_signer(s, signer));
-    return check_issuer_serial_v2(s, cert_ref, signer);
+    return check_issuer_serial_v2(s, signing_cert_ref(signed_sig_props(s)), signer);
 }
 
 /* xsd:dateTime: YYYY-MM-DDThh:mm:ss[.fraction][Z|(+|-)hh:mm]; 1 on success. */
@@ -520,15 +551,86 @@ static int read_signing_time(xv_sig *s)
     return EMZA_OK;
 }
 
-static int note_unsigned_timestamps(xv_sig *s)
+/* Decodes the EncapsulatedOCSPValue / EncapsulatedCRLValue children of `list` into `into`. */
+static int read_revocation_list(const xmlNode *list, const char *item, emza_buf *into,
+                                size_t *count, size_t max_len, const char *what)
 {
-    const xmlNode *up = emza__xml_child(s->qualifying, EMZA_NS_XADES, "UnsignedProperties");
-    const xmlNode *usp = emza__xml_child(up, EMZA_NS_XADES, "UnsignedSignatureProperties");
-    if (emza__xml_child(usp, EMZA_NS_XADES, "SignatureTimeStamp") == NULL)
-        return EMZA_OK;
-    return emza__findings_add(WARNINGS(s), 0, EMZA_SUB_NONE, "TIMESTAMP_NOT_VALIDATED",
-                              "the signature carries a signature timestamp that this build does "
-                              "not validate yet; it is reported at level B");
+    for (const xmlNode *e = emza__xml_first_element(list); e != NULL;
+         e = emza__xml_next_element(e)) {
+        EMZA_ENSURE_MSG(emza__xml_is(e, EMZA_NS_XADES, item), EMZA_EFORMAT,
+                        "RevocationValues holds something other than %s", item);
+        EMZA_ENSURE_MSG(*count < EMZA_XADES_REVOCATION_VALUES_MAX, EMZA_ELIMIT,
+                        "the signature embeds more than %d %s", EMZA_XADES_REVOCATION_VALUES_MAX,
+                        what);
+        EMZA_GUARD(emza__base64_element(&into[*count], e, max_len, item));
+        (*count)++;
+    }
+    return EMZA_OK;
+}
+
+static int read_revocation_values(xv_sig *s, const xmlNode *rv)
+{
+    s->has_rev_values = 1;
+    for (const xmlNode *c = emza__xml_first_element(rv); c != NULL; c = emza__xml_next_element(c)) {
+        if (emza__xml_is(c, EMZA_NS_XADES, "OCSPValues"))
+            EMZA_GUARD(read_revocation_list(c, "EncapsulatedOCSPValue", s->ocsp, &s->ocsp_count,
+                                            EMZA_OCSP_RESPONSE_MAX, "OCSP responses"));
+        else if (emza__xml_is(c, EMZA_NS_XADES, "CRLValues"))
+            EMZA_GUARD(read_revocation_list(c, "EncapsulatedCRLValue", s->crl, &s->crl_count,
+                                            EMZA_CRL_MAX, "CRLs"));
+        else
+            EMZA_ENSURE_MSG(emza__xml_is(c, EMZA_NS_XADES, "OtherValues"), EMZA_EFORMAT,
+                            "RevocationValues holds an unknown element");
+    }
+    return EMZA_OK;
+}
+
+/*
+ * The unsigned signature properties this build acts on: SignatureTimeStamp
+ * (T), CertificateValues and RevocationValues (LT, also inside
+ * xades141:TimeStampValidationData), xades141:ArchiveTimeStamp (LTA); each
+ * kind within its limit. Others are left alone.
+ */
+static int read_unsigned(xv_sig *s)
+{
+    s->usp = emza__xades_unsigned_sig_props(s->qualifying);
+    size_t n = 0;
+    for (const xmlNode *c = emza__xml_first_element(s->usp); c != NULL;
+         c = emza__xml_next_element(c)) {
+        EMZA_ENSURE_MSG(++n <= EMZA_XADES_UNSIGNED_PROPERTIES_MAX, EMZA_ELIMIT,
+                        "UnsignedSignatureProperties holds more than %d properties",
+                        EMZA_XADES_UNSIGNED_PROPERTIES_MAX);
+        if (emza__xml_is(c, EMZA_NS_XADES, "SignatureTimeStamp")) {
+            EMZA_ENSURE_MSG(s->sig_ts_count < EMZA_TSP_TIMESTAMPS_MAX, EMZA_ELIMIT,
+                            "the signature carries more than %d signature timestamps",
+                            EMZA_TSP_TIMESTAMPS_MAX);
+            s->sig_ts[s->sig_ts_count++] = c;
+        } else if (emza__xml_is(c, EMZA_NS_XADES141, "ArchiveTimeStamp")) {
+            EMZA_ENSURE_MSG(s->arc_ts_count < EMZA_XADES_ARCHIVE_TIMESTAMPS_MAX, EMZA_ELIMIT,
+                            "the signature carries more than %d archive timestamps",
+                            EMZA_XADES_ARCHIVE_TIMESTAMPS_MAX);
+            s->arc_ts[s->arc_ts_count++] = c;
+        } else if (emza__xml_is(c, EMZA_NS_XADES, "CertificateValues")) {
+            s->has_cert_values = 1;
+        } else if (emza__xml_is(c, EMZA_NS_XADES, "RevocationValues")) {
+            EMZA_GUARD(read_revocation_values(s, c));
+        } else if (emza__xml_is(c, EMZA_NS_XADES141, "TimeStampValidationData")) {
+            const xmlNode *rv = emza__xml_child(c, EMZA_NS_XADES, "RevocationValues");
+            if (rv != NULL)
+                EMZA_GUARD(read_revocation_values(s, rv));
+        }
+    }
+    return EMZA_OK;
+}
+
+/* The baseline level the unsigned properties make (EN 319 132-1 clause 4.3). */
+static const char *xades_level(const xv_sig *s)
+{
+    if (s->sig_ts_count == 0)
+        return "XAdES-BASELINE-B";
+    if (!s->has_cert_values && !s->has_rev_values)
+        return "XAdES-BASELINE-T";
+    return s->arc_ts_count > 0 ? "XAdES-BASELINE-LTA" : "XAdES-BASELINE-LT";
 }
 
 /* The text of `child` (MimeType, Description) in the DataObjectFormat for the reference `ref_id`. */
@@ -561,7 +663,10 @@ static int check_xades(xv_sig *s)
     s->d->any_xades = 1;
     EMZA_GUARD(emza__sig_set_level(s->report, "XAdES-BASELINE-B"));
     EMZA_GUARD(read_signing_time(s));
-    return note_unsigned_timestamps(s);
+    found = as_finding(s, read_unsigned(s), "UNSIGNED_PROPERTIES");
+    if (found != 0)
+        return found < 0 ? found : EMZA_OK;
+    return emza__sig_set_level(s->report, xades_level(s));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -717,6 +822,183 @@ static int set_algorithm(xv_sig *s)
 }
 
 /* ------------------------------------------------------------------------ */
+/* timestamps                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* The embedded revocation values as the chains take them. */
+static const emza__revocation_values *embedded_revocation(xv_sig *s)
+{
+    for (size_t i = 0; i < s->ocsp_count; i++)
+        s->ocsp_spans[i] = (emza_span){s->ocsp[i].data, s->ocsp[i].len};
+    for (size_t i = 0; i < s->crl_count; i++)
+        s->crl_spans[i] = (emza_span){s->crl[i].data, s->crl[i].len};
+    s->revocation = (emza__revocation_values){s->ocsp_spans, s->ocsp_count, s->crl_spans,
+                                              s->crl_count};
+    return &s->revocation;
+}
+
+static emza__tsp_context timestamp_context(xv_sig *s, int64_t validation_time)
+{
+    const emza__verify_job *job = s->d->job;
+    emza__tsp_context cx = {job->opts->trust,
+                            {s->embedded, job->opts->untrusted},
+                            validation_time,
+                            job->opts->offline,
+                            job->policy,
+                            embedded_revocation(s),
+                            NULL};
+    return cx;
+}
+
+/*
+ * Validates every EncapsulatedTimeStamp of the timestamp element `ts` over
+ * `data` as a timestamp of `type`. A token that is not base64 within
+ * EMZA_TSP_TOKEN_MAX, or an XMLTimeStamp, is a FORMAT_FAILURE of the
+ * signature. *worst gets the first verdict that did not pass (PASSED stays
+ * TOTAL_PASSED).
+ */
+static int validate_timestamp_element(xv_sig *s, const xmlNode *ts, emza_span data,
+                                      const char *type, int64_t validation_time,
+                                      emza__timestamp_tally *tally, emza_indication *worst,
+                                      emza_subindication *worst_sub)
+{
+    size_t tokens = 0;
+    emza__tsp_context cx = timestamp_context(s, validation_time);
+    for (const xmlNode *e = emza__xml_first_element(ts); e != NULL;
+         e = emza__xml_next_element(e)) {
+        if (emza__xml_is(e, EMZA_NS_XADES, "XMLTimeStamp"))
+            return format_error(s, "FORMAT_INVALID", "XML timestamps are not supported");
+        if (!emza__xml_is(e, EMZA_NS_XADES, "EncapsulatedTimeStamp"))
+            continue;
+        tokens++;
+        emza_buf der;
+        int rc = emza__base64_element(&der, e, EMZA_TSP_TOKEN_MAX, "an EncapsulatedTimeStamp");
+        int found = as_finding(s, rc, "FORMAT_INVALID");
+        if (found != 0)
+            return found < 0 ? found : EMZA_OK;
+        emza_indication ind = EMZA_TOTAL_PASSED;
+        emza_subindication sub = EMZA_SUB_NONE;
+        rc = emza__verify_timestamp(s->report, tally, type, (emza_span){der.data, der.len}, data,
+                                    &cx, &ind, &sub);
+        emza__buf_free(&der);
+        EMZA_GUARD(rc);
+        if (ind != EMZA_TOTAL_PASSED && *worst == EMZA_TOTAL_PASSED) {
+            *worst = ind;
+            *worst_sub = sub;
+        }
+    }
+    if (tokens == 0)
+        return format_error(s, "FORMAT_INVALID", "a timestamp element holds no timestamp");
+    return EMZA_OK;
+}
+
+/*
+ * XAdES-T: each SignatureTimeStamp is a token over ds:SignatureValue,
+ * canonicalized as the timestamp's CanonicalizationMethod says. The earliest
+ * PASSED one gives the best signature time and the order check
+ * (emza__verify_timestamps_conclude), as for CAdES-T. Their TSAs are judged
+ * at `validation_time`: the validation time, or the time of an archive
+ * timestamp that passed, which proves they existed then (EN 319 102-1
+ * clause 5.6.2.4).
+ */
+static int validate_signature_timestamps(xv_sig *s, int64_t validation_time)
+{
+    if (s->sig_ts_count == 0)
+        return EMZA_OK;
+    const xmlNode *value = emza__xml_next_element(emza__xml_first_element(s->node));
+    emza__timestamp_tally tally;
+    memset(&tally, 0, sizeof(tally));
+    for (size_t i = 0; i < s->sig_ts_count && !s->format_failed; i++) {
+        emza__c14n c;
+        int found = as_finding(s, emza__xades_timestamp_c14n(&c, s->sig_ts[i]), "FORMAT_INVALID");
+        if (found != 0)
+            return found < 0 ? found : EMZA_OK;
+        emza_buf data;
+        emza__buf_init(&data, EMZA_XMLDSIG_OCTETS_MAX);
+        int rc = emza__xades_c14n_element(&data, value, &c);
+        emza__c14n_free(&c);
+        found = as_finding(s, rc, "FORMAT_INVALID");
+        emza_indication worst = EMZA_TOTAL_PASSED;
+        emza_subindication worst_sub = EMZA_SUB_NONE;
+        if (found == 0)
+            rc = validate_timestamp_element(s, s->sig_ts[i], (emza_span){data.data, data.len},
+                                            "SIGNATURE", validation_time, &tally, &worst,
+                                            &worst_sub);
+        emza__buf_free(&data);
+        if (found != 0)
+            return found < 0 ? found : EMZA_OK;
+        EMZA_GUARD(rc);
+    }
+    return emza__verify_timestamps_conclude(s->report, &tally);
+}
+
+/*
+ * XAdES-LTA: each ArchiveTimeStamp over its input (emza__xades_archive_input:
+ * the references' data, SignedInfo, SignatureValue, KeyInfo, the unsigned
+ * properties before it, the other Objects). One whose imprint does not match
+ * means that something it protected — content, signature or embedded values
+ * — changed after it was made: TOTAL_FAILED/HASH_FAILURE
+ * (ARCHIVE_TIMESTAMP_MISMATCH); any other failure of its token is an
+ * ARCHIVE_TIMESTAMP_FAILED error after the basic stages (as for CAdES); an
+ * INDETERMINATE one is a warning. The earliest that passed is a proof of
+ * existence: *poe (when *has_poe).
+ */
+static int validate_archive_timestamps(xv_sig *s, int *has_poe, int64_t *poe)
+{
+    *has_poe = 0;
+    const emza__verify_job *job = s->d->job;
+    emza__xades_archive_ctx ax = {&s->d->ids, resolve_data, (void *)(uintptr_t)job,
+                                  job->opts->progress, job->opts->progress_ctx};
+    for (size_t i = 0; i < s->arc_ts_count && !s->format_failed; i++) {
+        emza__c14n c;
+        int found = as_finding(s, emza__xades_timestamp_c14n(&c, s->arc_ts[i]), "FORMAT_INVALID");
+        if (found != 0)
+            return found < 0 ? found : EMZA_OK;
+        emza_buf data;
+        emza__buf_init(&data, EMZA_XMLDSIG_OCTETS_MAX);
+        int rc = emza__xades_archive_input(&data, &ax, s->node, s->arc_ts[i], &c);
+        emza__c14n_free(&c);
+        if (rc == EMZA_ENOTFOUND) {
+            /* The detached content is missing: already SIGNED_DATA_NOT_FOUND. */
+            emza_error_clear();
+            emza__buf_free(&data);
+            continue;
+        }
+        found = as_finding(s, rc, "FORMAT_INVALID");
+        emza_indication worst = EMZA_TOTAL_PASSED;
+        emza_subindication worst_sub = EMZA_SUB_NONE;
+        emza__timestamp_tally tally;
+        memset(&tally, 0, sizeof(tally));
+        if (found == 0)
+            rc = validate_timestamp_element(s, s->arc_ts[i], (emza_span){data.data, data.len},
+                                            "ARCHIVE", job->validation_time, &tally, &worst,
+                                            &worst_sub);
+        emza__buf_free(&data);
+        if (found != 0)
+            return found < 0 ? found : EMZA_OK;
+        EMZA_GUARD(rc);
+        if (worst_sub == EMZA_SUB_HASH_FAILURE)
+            EMZA_GUARD(emza__findings_add(ERRORS(s), EMZA_STAGE_CRYPTO, EMZA_SUB_HASH_FAILURE,
+                                          "ARCHIVE_TIMESTAMP_MISMATCH",
+                                          "archive timestamp %zu does not match what it "
+                                          "protects: the content, the signature or its embedded "
+                                          "values changed after it was made",
+                                          i + 1));
+        else if (worst == EMZA_TOTAL_FAILED)
+            EMZA_GUARD(emza__findings_add(ERRORS(s), EMZA_STAGE_TIMESTAMP, worst_sub,
+                                          "ARCHIVE_TIMESTAMP_FAILED",
+                                          "archive timestamp %zu does not verify",
+                                          i + 1));
+        if (worst == EMZA_TOTAL_PASSED && tally.have_passed &&
+            (!*has_poe || tally.earliest < *poe)) {
+            *poe = tally.earliest;
+            *has_poe = 1;
+        }
+    }
+    return EMZA_OK;
+}
+
+/* ------------------------------------------------------------------------ */
 /* one signature                                                             */
 /* ------------------------------------------------------------------------ */
 
@@ -754,9 +1036,15 @@ static int check_signature(xv_sig *s)
     EMZA_GUARD(check_references(s));
     EMZA_GUARD(check_signature_value(s));
     const emza__verify_job *job = s->d->job;
+    int has_poe = 0;
+    int64_t poe = 0;
+    EMZA_GUARD(validate_archive_timestamps(s, &has_poe, &poe));
+    EMZA_GUARD(validate_signature_timestamps(
+        s, has_poe && poe < job->validation_time ? poe : job->validation_time));
     if (s->signer != NULL)
-        EMZA_GUARD(emza__verify_signer_chain(s->report, job, s->signer, s->embedded,
-                                             job->validation_time));
+        EMZA_GUARD(emza__verify_signer_chain_ex(s->report, job, s->signer, s->embedded,
+                                                embedded_revocation(s),
+                                                emza_signature_best_signature_time(s->report)));
     return emza__verify_signature_algorithm(s->report, job, EVP_MD_get_type(s->si.md), s->key);
 }
 
@@ -777,6 +1065,10 @@ static int verify_one(xv_doc *d, const xmlNode *node)
     emza_cert_list_free(s.embedded);
     emza_cert_free(s.signer);
     EVP_PKEY_free(s.key);
+    for (size_t i = 0; i < s.ocsp_count; i++)
+        emza__buf_free(&s.ocsp[i]);
+    for (size_t i = 0; i < s.crl_count; i++)
+        emza__buf_free(&s.crl[i]);
     return rc;
 }
 

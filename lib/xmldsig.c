@@ -5,6 +5,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -607,12 +608,14 @@ static int apply_base64(pipe_data *d)
     return EMZA_OK;
 }
 
-static int apply_c14n(pipe_data *d, const emza__c14n *c, EVP_MD_CTX *md, int last)
+static int apply_c14n(pipe_data *d, const emza__c14n *c, emza__sink *final, int last)
 {
     EMZA_GUARD(octets_to_nodeset(d));
+    if (last)
+        return emza__c14n_run(&d->ns, c, final);
     emza_buf out;
     emza__buf_init(&out, EMZA_XMLDSIG_OCTETS_MAX);
-    emza__sink sink = {last ? md : NULL, last ? NULL : &out, 0};
+    emza__sink sink = {NULL, &out, 0};
     int rc = emza__c14n_run(&d->ns, c, &sink);
     if (rc < 0) {
         emza__buf_free(&out);
@@ -624,10 +627,29 @@ static int apply_c14n(pipe_data *d, const emza__c14n *c, EVP_MD_CTX *md, int las
     return EMZA_OK;
 }
 
-static int run_transforms(const emza__ref_ctx *ctx, const emza__reference *ref, pipe_data *d,
-                          EVP_MD_CTX *md)
+/* Feeds `len` bytes to a sink as the canonicalizer does; the sink's first failure. */
+static int sink_put(emza__sink *sink, const uint8_t *data, size_t len)
 {
-    int digested = 0;
+    while (len > 0) {
+        int part = len > (size_t)INT_MAX ? INT_MAX : (int)len;
+        if (sink_write(sink, (const char *)data, part) < 0)
+            return sink->rc;
+        data += part;
+        len -= (size_t)part;
+    }
+    return EMZA_OK;
+}
+
+/*
+ * Runs the transforms of `ref` on `d` and writes the result to `sink`: the
+ * last transform's octets, or a node-set canonicalized with `final`, NULL
+ * for Canonical XML 1.0 (XML-DSig's rule for a node-set that reaches the
+ * digest).
+ */
+static int run_transforms(const emza__ref_ctx *ctx, const emza__reference *ref, pipe_data *d,
+                          const emza__c14n *final, emza__sink *sink)
+{
+    int written = 0;
     for (size_t i = 0; i < ref->transform_count; i++) {
         const emza__transform *t = &ref->transforms[i];
         int last = i + 1 == ref->transform_count;
@@ -638,8 +660,8 @@ static int run_transforms(const emza__ref_ctx *ctx, const emza__reference *ref, 
             d->ns.excluded = ctx->signature;
             break;
         case EMZA__XF_C14N:
-            EMZA_GUARD(apply_c14n(d, &t->c14n, md, last));
-            digested = last;
+            EMZA_GUARD(apply_c14n(d, &t->c14n, sink, last));
+            written = last;
             break;
         case EMZA__XF_BASE64:
             EMZA_GUARD(apply_base64(d));
@@ -648,17 +670,13 @@ static int run_transforms(const emza__ref_ctx *ctx, const emza__reference *ref, 
             EMZA_FAIL(EMZA_EINTERNAL, "unknown transform kind");
         }
     }
-    if (digested)
+    if (written)
         return EMZA_OK;
     if (d->is_nodeset) {
         emza__c14n c10 = {XML_C14N_1_0, 1, NULL};
-        emza__sink sink = {md, NULL, 0};
-        return emza__c14n_run(&d->ns, &c10, &sink);
+        return emza__c14n_run(&d->ns, final ? final : &c10, sink);
     }
-    EMZA_GUARD_OSSL(EVP_DigestUpdate(md, d->octets.data ? d->octets.data : (const uint8_t *)"",
-                                     d->octets.len),
-                    EMZA_ECRYPTO);
-    return EMZA_OK;
+    return sink_put(sink, d->octets.data ? d->octets.data : (const uint8_t *)"", d->octets.len);
 }
 
 static int resolve_detached(const emza__ref_ctx *ctx, const emza__reference *ref,
@@ -681,6 +699,27 @@ static int resolve_detached(const emza__ref_ctx *ctx, const emza__reference *ref
               emza__xml_clip(clip, sizeof(clip), uri));
 }
 
+/* Resolves `ref` and runs its transforms into `sink` (emza__reference_digest, emza__reference_output). */
+static int reference_run(const emza__ref_ctx *ctx, const emza__reference *ref,
+                         const emza__c14n *final, emza__sink *sink, emza__ref_target *target)
+{
+    int rc = EMZA_OK;
+    pipe_data d;
+    memset(&d, 0, sizeof(d));
+    emza__buf_init(&d.octets, EMZA_XMLDSIG_OCTETS_MAX);
+    if (target->same_document) {
+        EMZA_TRY(resolve_same_document(ctx, ref->uri, &d.ns));
+        d.is_nodeset = 1;
+        target->element = d.ns.root;
+    } else {
+        EMZA_TRY(emza__file_read(&d.octets, target->path, EMZA_XMLDSIG_OCTETS_MAX));
+    }
+    EMZA_TRY(run_transforms(ctx, ref, &d, final, sink));
+cleanup:
+    pipe_free(&d);
+    return rc;
+}
+
 int emza__reference_digest(const emza__ref_ctx *ctx, const emza__reference *ref, uint8_t *out,
                            unsigned int *out_len, emza__ref_target *target)
 {
@@ -695,25 +734,26 @@ int emza__reference_digest(const emza__ref_ctx *ctx, const emza__reference *ref,
                                      ctx->progress_ctx);
     }
     int rc = EMZA_OK;
-    pipe_data d;
-    memset(&d, 0, sizeof(d));
-    emza__buf_init(&d.octets, EMZA_XMLDSIG_OCTETS_MAX);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     EMZA_TRY_ENSURE(md != NULL, EMZA_ENOMEM, "out of memory");
     EMZA_TRY_OSSL(EVP_DigestInit_ex(md, ref->md, NULL), EMZA_ECRYPTO, "cannot start a digest");
-    if (target->same_document) {
-        EMZA_TRY(resolve_same_document(ctx, ref->uri, &d.ns));
-        d.is_nodeset = 1;
-        target->element = d.ns.root;
-    } else {
-        EMZA_TRY(emza__file_read(&d.octets, target->path, EMZA_XMLDSIG_OCTETS_MAX));
-    }
-    EMZA_TRY(run_transforms(ctx, ref, &d, md));
+    emza__sink sink = {md, NULL, 0};
+    EMZA_TRY(reference_run(ctx, ref, NULL, &sink, target));
     EMZA_TRY_OSSL(EVP_DigestFinal_ex(md, out, out_len), EMZA_ECRYPTO, "digest failed");
 cleanup:
-    pipe_free(&d);
     EVP_MD_CTX_free(md);
     return rc;
+}
+
+int emza__reference_output(const emza__ref_ctx *ctx, const emza__reference *ref,
+                           const emza__c14n *final, emza__sink *sink, emza__ref_target *target)
+{
+    memset(target, 0, sizeof(*target));
+    if (emza__uri_is_same_document(ref->uri))
+        target->same_document = 1;
+    else
+        EMZA_GUARD(resolve_detached(ctx, ref, target));
+    return reference_run(ctx, ref, final, sink, target);
 }
 
 /* ======================================================================== */

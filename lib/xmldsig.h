@@ -212,6 +212,16 @@ typedef struct emza__ref_target {
 int emza__reference_digest(const emza__ref_ctx *ctx, const emza__reference *ref, uint8_t *out,
                            unsigned int *out_len, emza__ref_target *target);
 
+/**
+ * Resolves `ref` and runs its transforms like emza__reference_digest, but
+ * writes the octets that would be digested to `sink`; a node-set left at the
+ * end is canonicalized with `final` (NULL: Canonical XML 1.0, XML-DSig's
+ * rule). The first part of a XAdES archive timestamp's input. Errors as emza__reference_digest, and
+ * the sink's own (EMZA_ELIMIT past its buffer's cap).
+ */
+int emza__reference_output(const emza__ref_ctx *ctx, const emza__reference *ref,
+                           const emza__c14n *final, emza__sink *sink, emza__ref_target *target);
+
 /** 1 when a reference URI is same-document ("" or "#..."). */
 int emza__uri_is_same_document(const char *uri);
 /**

@@ -40,10 +40,10 @@ typedef enum emza_format {
 /** Baseline levels (ETSI EN 319 132-1 / 319 122-1). */
 typedef enum emza_level {
     EMZA_LEVEL_B = 0,   /**< basic signature */
-    EMZA_LEVEL_T = 1,   /**< with a signature timestamp from `tsa_url` (CAdES only, yet) */
-    EMZA_LEVEL_LT = 2,  /**< T with the chains' certificates and revocation data (CAdES only, yet;
-                             see extend.h for what is gathered and when it is refused) */
-    EMZA_LEVEL_LTA = 3, /**< LT with an archive timestamp (CAdES only, yet) */
+    EMZA_LEVEL_T = 1,   /**< with a signature timestamp from `tsa_url` */
+    EMZA_LEVEL_LT = 2,  /**< T with the chains' certificates and revocation data (see extend.h for
+                             what is gathered and when it is refused) */
+    EMZA_LEVEL_LTA = 3, /**< LT with an archive timestamp */
 } emza_level;
 
 /** How a new signature relates to an existing one. */

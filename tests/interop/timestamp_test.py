@@ -452,11 +452,7 @@ class TSAFailures(Base):
             with self.subTest(what=what):
                 r = self.sign("citizen-ec", out, *extra, ok=False)
                 self.assert_fails_cleanly(r, out, what)
-        xml = self.write("deed.xml", b"<deed/>")
-        r = self.emza("sign", "--format", "xades-enveloped", "--level", "T", "--tsa",
-                      SERVERS["now"].url, "--key", pki("citizen-ec.p12"), "--pass-env",
-                      "EMZA_P12_PASS", "-o", self.path("x.xml"), xml)
-        self.assert_fails_cleanly(r, self.path("x.xml"), "XAdES level T")
+        # XAdES levels T, LT and LTA: tests/interop/xades_lt_test.py
 
 
 if __name__ == "__main__":
