@@ -88,7 +88,12 @@ def _pin_callback(pin: PinLike, callbacks: _Callbacks):
             try:
                 if n > size:
                     raise error_for(_ELIMIT, f"the PIN is longer than {size} bytes")
-                ctypes.memmove(buf, value, n)
+                if isinstance(value, bytearray):  # copied straight from the caller's buffer, no bytes copy
+                    view = (ctypes.c_char * n).from_buffer(value)
+                    ctypes.memmove(buf, view, n)
+                    del view
+                else:
+                    ctypes.memmove(buf, value, n)
                 out_len[0] = n
             finally:
                 if isinstance(value, bytearray):  # the caller's own copy: wipe it now
