@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# run-example.sh verify|notary PROGRAM [ARGS...]
+# run-example.sh verify|notary|bank PROGRAM [ARGS...]
 #
 # Runs an example program on the test PKI (EMZA_PKI_DIR) and checks what it
 # prints and its exit status. `verify`: a deed signed with the emza tool
 # (EMZA_TOOL) must pass, a tampered copy must fail with HASH_FAILURE (exit 1),
 # a missing file must be an error (exit 4). `notary`: the citizen's signature
-# and the notary's countersignature must both pass.
+# and the notary's countersignature must both pass. `bank`: the citizen logs in
+# with the authentication key (national code printed) and the replayed token
+# is refused (REPLAYED); with the signing key instead the log-in is refused
+# (KEY_USAGE, exit 1).
 #
 # SPDX-License-Identifier: Apache-2.0
 set -euo pipefail
@@ -50,8 +53,15 @@ notary)
   expect 0 "TOTAL_PASSED: Emza Test Notary Office (legal id 10380284790)" "$@" deed.xml \
     "$EMZA_PKI_DIR/citizen-rsa.p12" "$EMZA_PKI_DIR/org-seal.p12" "$root" "$work"
   ;;
+bank)
+  chain="$EMZA_PKI_DIR/citizen-auth.chain.pem"
+  expect 0 "bank: logged in: رضا کریمی, national code 1583250689" "$@" "$EMZA_PKI_DIR/citizen-auth.p12" "$root" "$chain"
+  expect 0 "bank: the replayed token is refused: REPLAYED" "$@" "$EMZA_PKI_DIR/citizen-auth.p12" "$root" "$chain"
+  expect 1 "bank: log-in refused: KEY_USAGE" "$@" "$EMZA_PKI_DIR/citizen-ec.p12" "$root" \
+    "$EMZA_PKI_DIR/citizen-ec.chain.pem"
+  ;;
 *)
-  echo "usage: run-example.sh verify|notary PROGRAM [ARGS...]" >&2
+  echo "usage: run-example.sh verify|notary|bank PROGRAM [ARGS...]" >&2
   exit 2
   ;;
 esac

@@ -97,6 +97,13 @@ int emza_verify_options_set_timeout(emza_verify_options *opts, int seconds)
     return EMZA_OK;
 }
 
+int emza_verify_options_set_policy(emza_verify_options *opts, const emza_policy *policy)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    opts->policy = policy;
+    return EMZA_OK;
+}
+
 /* ------------------------------------------------------------------------ */
 /* signing                                                                   */
 /* ------------------------------------------------------------------------ */
@@ -255,5 +262,185 @@ int emza_chain_options_set_timeout(emza_chain_options *opts, int seconds)
     EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
     EMZA_ENSURE(seconds >= 0, EMZA_EINVAL);
     opts->timeout_seconds = seconds;
+    return EMZA_OK;
+}
+
+int emza_chain_options_set_policy(emza_chain_options *opts, const emza_policy *policy)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    opts->policy = policy;
+    return EMZA_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* citizen authentication                                                    */
+/* ------------------------------------------------------------------------ */
+
+int emza_auth_sign_options_new(emza_auth_sign_options **out)
+{
+    OPTIONS_NEW(out, emza_auth_sign_options,
+                emza_auth_sign_options_init(o_, EMZA_AUTH_SIGN_OPTIONS_VERSION));
+    return EMZA_OK;
+}
+
+void emza_auth_sign_options_free(emza_auth_sign_options *opts)
+{
+    free(opts);
+}
+
+int emza_auth_sign_options_set_algorithm(emza_auth_sign_options *opts, const char *algorithm)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    opts->algorithm = algorithm;
+    return EMZA_OK;
+}
+
+int emza_auth_verify_options_new(emza_auth_verify_options **out)
+{
+    OPTIONS_NEW(out, emza_auth_verify_options,
+                emza_auth_verify_options_init(o_, EMZA_AUTH_VERIFY_OPTIONS_VERSION));
+    return EMZA_OK;
+}
+
+void emza_auth_verify_options_free(emza_auth_verify_options *opts)
+{
+    free(opts);
+}
+
+int emza_auth_verify_options_set_trust(emza_auth_verify_options *opts, const emza_trust *trust)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    opts->trust = trust;
+    return EMZA_OK;
+}
+
+int emza_auth_verify_options_set_untrusted(emza_auth_verify_options *opts, const emza_cert_list *untrusted)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    opts->untrusted = untrusted;
+    return EMZA_OK;
+}
+
+int emza_auth_verify_options_set_validation_time(emza_auth_verify_options *opts, int64_t t)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    opts->has_validation_time = 1;
+    opts->validation_time = t;
+    return EMZA_OK;
+}
+
+int emza_auth_verify_options_clear_validation_time(emza_auth_verify_options *opts)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    opts->has_validation_time = 0;
+    opts->validation_time = 0;
+    return EMZA_OK;
+}
+
+int emza_auth_verify_options_set_clock_skew(emza_auth_verify_options *opts, unsigned seconds)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    EMZA_ENSURE_MSG(seconds <= EMZA_AUTH_CLOCK_SKEW_MAX, EMZA_EINVAL,
+                    "a clock skew of %u s is above the maximum of %u s", seconds,
+                    EMZA_AUTH_CLOCK_SKEW_MAX);
+    opts->clock_skew_seconds = seconds;
+    return EMZA_OK;
+}
+
+int emza_auth_verify_options_set_offline(emza_auth_verify_options *opts, int offline)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    EMZA_ENSURE(offline == 0 || offline == 1, EMZA_EINVAL);
+    opts->offline = offline;
+    return EMZA_OK;
+}
+
+int emza_auth_verify_options_set_timeout(emza_auth_verify_options *opts, int seconds)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    EMZA_ENSURE(seconds >= 0, EMZA_EINVAL);
+    opts->timeout_seconds = seconds;
+    return EMZA_OK;
+}
+
+int emza_auth_verify_options_set_replay(emza_auth_verify_options *opts, emza_replay_fn replay, void *ctx)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    opts->replay = replay;
+    opts->replay_ctx = replay != NULL ? ctx : NULL;
+    return EMZA_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* PKCS#11                                                                   */
+/* ------------------------------------------------------------------------ */
+
+int emza_pkcs11_options_new(emza_pkcs11_options **out)
+{
+    OPTIONS_NEW(out, emza_pkcs11_options, emza_pkcs11_options_init(o_, EMZA_PKCS11_OPTIONS_VERSION));
+    return EMZA_OK;
+}
+
+void emza_pkcs11_options_free(emza_pkcs11_options *opts)
+{
+    free(opts);
+}
+
+int emza_pkcs11_options_set_module(emza_pkcs11_options *opts, const char *module_path)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    opts->module_path = module_path;
+    return EMZA_OK;
+}
+
+int emza_pkcs11_options_set_token_label(emza_pkcs11_options *opts, const char *token_label)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    opts->token_label = token_label;
+    return EMZA_OK;
+}
+
+int emza_pkcs11_options_set_slot(emza_pkcs11_options *opts, unsigned long slot_id)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    opts->has_slot_id = 1;
+    opts->slot_id = slot_id;
+    return EMZA_OK;
+}
+
+int emza_pkcs11_options_clear_slot(emza_pkcs11_options *opts)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    opts->has_slot_id = 0;
+    opts->slot_id = 0;
+    return EMZA_OK;
+}
+
+int emza_pkcs11_options_set_key_label(emza_pkcs11_options *opts, const char *key_label)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    opts->key_label = key_label;
+    return EMZA_OK;
+}
+
+int emza_pkcs11_options_set_key_id(emza_pkcs11_options *opts, const char *key_id_hex)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    opts->key_id_hex = key_id_hex;
+    return EMZA_OK;
+}
+
+int emza_pkcs11_options_set_pin(emza_pkcs11_options *opts, emza_pin_fn pin, void *ctx)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    opts->pin = pin;
+    opts->pin_ctx = pin != NULL ? ctx : NULL;
+    return EMZA_OK;
+}
+
+int emza_pkcs11_options_set_chain(emza_pkcs11_options *opts, const char *chain_path)
+{
+    EMZA_ENSURE(opts != NULL, EMZA_EINVAL);
+    opts->chain_path = chain_path;
     return EMZA_OK;
 }

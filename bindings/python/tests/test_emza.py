@@ -5,6 +5,12 @@ verifications (tampered content -> TOTAL_FAILED/HASH_FAILURE), error paths
 (exceptions with the library's code), identity numbers and certificates,
 release and GC safety, 8 threads x 100 verifications, and 10 000 verify calls
 without memory growth (with a check that the bound would catch a leak).
+Validation policies (policies/default.json, a tightened one that changes the
+verdict, INFORM entries), citizen log-in (accepted with the identity, refused
+as ORIGIN_MISMATCH, REPLAYED, EXPIRED), external signers (a Python function
+that signs with `openssl pkeyutl`, and one that raises), two-step signing
+(prepare, sign the digest with openssl, finalize, verify), and PKCS#11 against
+a SoftHSM2 token when the build made one (EMZA_P11_TOKEN_DIR).
 """
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ import gc
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -404,6 +411,309 @@ class Leaks(Base):
             per_call = (rss_bytes() - before) / n
         sys.stderr.write(f"\na leaked report costs {per_call:.0f} bytes of RSS\n")
         self.assertGreater(per_call * Leaks.CALLS, Leaks.BOUND)
+
+SOURCE = os.environ.get("EMZA_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+ORIGIN = "https://bank.example"
+AUTH_CODE = "1583250689"  # the national code in the test PKI's citizen-auth certificate
+NEED_T = '{"emzaPolicy": 1, "name": "need-t", "signatureLevel": {"level": "%s", "minimum": "T"}}'
+
+
+def openssl_sign(key: str, algorithm: str, digest: bytes) -> bytes:
+    """Signs a pre-computed hash with `openssl pkeyutl`, as a remote HSM or a browser would."""
+    kind, md = algorithm.rsplit("-", 1)
+    args = ["openssl", "pkeyutl", "-sign", "-inkey", key, "-pkeyopt", f"digest:{md}"]
+    if kind == "rsa-pss":
+        args += ["-pkeyopt", "rsa_padding_mode:pss", "-pkeyopt", "rsa_pss_saltlen:digest",
+                 "-pkeyopt", f"rsa_mgf1_md:{md}"]
+    return subprocess.run(args, input=digest, stdout=subprocess.PIPE, check=True).stdout
+
+
+class Policies(Base):
+    def setUp(self) -> None:
+        super().setUp()
+        self.signed = self.signed_xml()
+
+    def test_default_json_policy_passes_like_the_built_in_one(self) -> None:
+        with emza.Policy.load(os.path.join(SOURCE, "policies", "default.json")) as policy:
+            self.assertEqual(policy.name, "default")
+            report = emza.verify(self.signed, trust=ROOT, offline=True, policy=policy)
+        self.assertEqual((report.summary, report.policy), ("ALL_PASSED", "default"))
+        with emza.Policy.default() as built_in:
+            self.assertEqual(built_in.name, "default")
+
+    def test_a_tightened_policy_changes_the_verdict(self) -> None:
+        with emza.Policy.parse(NEED_T % "FAIL") as strict:
+            report = emza.verify(self.signed, trust=ROOT, offline=True, policy=strict)
+        sig = report.signatures[0]
+        self.assertEqual((report.policy, sig.indication, sig.sub_indication),
+                         ("need-t", "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE"))
+        self.assertIn("SIGNATURE_LEVEL", [e.code for e in sig.errors])
+        # the same from a file path, loaded for the call
+        path = self.write("need-t.json", NEED_T % "FAIL")
+        self.assertEqual(emza.verify(self.signed, trust=ROOT, offline=True, policy=path).summary, "INDETERMINATE")
+
+    def test_inform_level_gives_infos_and_keeps_the_verdict(self) -> None:
+        with emza.Policy.parse(NEED_T % "INFORM") as inform:
+            sig = emza.verify(self.signed, trust=ROOT, offline=True, policy=inform).signatures[0]
+        self.assertEqual(sig.indication, "TOTAL_PASSED")
+        self.assertEqual([i.code for i in sig.infos], ["SIGNATURE_LEVEL"])
+
+    def test_chain_validation_takes_a_policy(self) -> None:
+        keys = '{"emzaPolicy": 1, "name": "ec-384", "cryptographic": {"keyAlgorithms": [{"name": "ec", "minBits": 384}]}}'
+        with emza.Policy.parse(keys) as policy, emza.Certificate.load(pki("citizen-auth.cert.pem")) as c:
+            r = c.verify(trust=ROOT, untrusted=pki("citizen-auth.chain.pem"), offline=True, purpose="auth")
+            self.assertTrue(r.passed, r)
+            r = c.verify(trust=ROOT, untrusted=pki("citizen-auth.chain.pem"), offline=True, purpose="auth",
+                         policy=policy)
+            self.assertEqual(r.indication, "INDETERMINATE")
+
+    def test_bad_policies_raise_format_error_naming_the_path(self) -> None:
+        e = self.assertError(emza.FormatError, -5, "EMZA_EFORMAT", emza.Policy.parse,
+                             '{"emzaPolicy": 1, "name": "x", "nonsense": true}')
+        self.assertIn("nonsense", e.message)
+        self.assertError(emza.FileError, -3, "EMZA_EIO", emza.Policy.load, self.path("missing.json"))
+        self.assertError(emza.LimitError, -4, "EMZA_ELIMIT", emza.Policy.parse, " " * (64 * 1024 + 1))
+
+
+class Auth(Base):
+    def setUp(self) -> None:
+        super().setUp()
+        self.trust = emza.TrustStore(ROOT)
+        self.addCleanup(self.trust.close)
+        self.citizen = emza.Signer.from_pkcs12(pki("citizen-auth.p12"), PASSWORD)
+        self.addCleanup(self.citizen.close)
+        self.cache = emza.auth.ReplayCache(64)
+        self.addCleanup(self.cache.close)
+
+    def check(self, token: str, challenge, origin: str = ORIGIN, **kw):
+        return emza.auth.verify_token(token, challenge, origin, trust=self.trust,
+                                      untrusted=pki("citizen-auth.chain.pem"), offline=True,
+                                      replay_cache=self.cache, **kw)
+
+    def refused(self, reason: str, *args, **kw) -> emza.AuthError:
+        e = self.assertError(emza.AuthError, -17, "EMZA_EAUTH", self.check, *args, **kw)
+        self.assertEqual(e.reason, reason)
+        return e
+
+    def test_round_trip_gives_the_identity(self) -> None:
+        with emza.auth.Challenge.new(lifetime=120) as challenge:
+            self.assertEqual(challenge.lifetime, 120)
+            token = emza.auth.sign_token(self.citizen, "HTTPS://Bank.Example:443/", challenge.nonce)
+            # the server keeps three values in its session and rebuilds the challenge from them
+            kept = (challenge.nonce, challenge.issued_at, challenge.lifetime)
+        with emza.auth.Challenge.restore(*kept) as again:
+            who = self.check(token, again)
+        self.assertEqual((who.national_code, who.common_name), (AUTH_CODE, "رضا کریمی"))
+        self.assertEqual((who.origin, who.algorithm, who.legal_id), (ORIGIN, "ES256", None))
+        with who.certificate() as c, emza.Certificate.load(pki("citizen-auth.cert.pem")) as want:
+            self.assertEqual(c.sha256_hex, want.sha256_hex)
+        self.assertEqual(len(self.cache), 1)
+        self.assertEqual(emza.auth.normalize_origin("HTTPS://Bank.Example:443/"), ORIGIN)
+
+    def test_wrong_origin_is_refused_as_origin_mismatch(self) -> None:
+        with emza.auth.Challenge.new() as challenge:
+            token = emza.auth.sign_token(self.citizen, "https://evil.example", challenge)
+            self.refused("ORIGIN_MISMATCH", token, challenge)
+        self.assertEqual(len(self.cache), 0)  # a refused token does not burn the nonce
+
+    def test_replay_with_a_shared_cache_is_refused(self) -> None:
+        with emza.auth.Challenge.new() as challenge:
+            token = emza.auth.sign_token(self.citizen, ORIGIN, challenge)
+            self.assertEqual(self.check(token, challenge).national_code, AUTH_CODE)
+            e = self.refused("REPLAYED", token, challenge)
+            self.assertTrue(e.message)
+
+    def test_expired_challenge_is_refused(self) -> None:
+        issued = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
+        with emza.auth.Challenge.new() as fresh, emza.auth.Challenge.restore(fresh.nonce, issued, 60) as old:
+            token = emza.auth.sign_token(self.citizen, ORIGIN, old.nonce)
+            self.refused("EXPIRED", token, old)
+            # validated at a time within its life, the same token passes
+            self.assertEqual(self.check(token, old, at=issued + dt.timedelta(seconds=30)).national_code, AUTH_CODE)
+
+    def test_other_refusals_and_errors(self) -> None:
+        with emza.auth.Challenge.new() as challenge:
+            self.refused("MALFORMED", "{}", challenge)
+            token = emza.auth.sign_token(self.citizen, ORIGIN, challenge, algorithm="ES256")
+            with emza.auth.Challenge.new() as other:
+                self.refused("BAD_SIGNATURE", token, other)
+            with emza.Signer.from_pkcs12(pki("citizen-ec.p12"), PASSWORD) as signing_key:
+                self.refused("KEY_USAGE", emza.auth.sign_token(signing_key, ORIGIN, challenge), challenge)
+            self.assertError(emza.InvalidArgumentError, -1, "EMZA_EINVAL", emza.auth.sign_token,
+                             self.citizen, ORIGIN, challenge, algorithm="RS256")  # an EC key
+        self.assertError(emza.InvalidArgumentError, -1, "EMZA_EINVAL", emza.auth.Challenge.restore, "short", 0)
+        self.assertError(emza.InvalidArgumentError, -1, "EMZA_EINVAL", emza.auth.Challenge.new, lifetime=901)
+
+
+class ExternalSigners(Base):
+    def external(self, name: str, calls: list) -> emza.Signer:
+        def sign_fn(algorithm: str, digest: bytes) -> bytes:
+            calls.append((algorithm, len(digest)))
+            return openssl_sign(pki(name + ".key.pem"), algorithm, digest)
+        return emza.Signer.external(pki(name + ".cert.pem"), sign_fn, chain=[pki(name + ".chain.pem")])
+
+    def test_round_trip_through_a_python_function(self) -> None:
+        calls: list = []
+        signer = self.external("citizen-ec", calls)
+        gc.collect()  # the callback is referenced only by the signer: it must survive this
+        doc = self.write("deed.xml", DEED)
+        with signer:
+            emza.sign(doc, self.path("deed.signed.xml"), signer=signer, format="xades-enveloped")
+            emza.sign(doc, self.path("deed.p7s"), signer=signer, format="cades-detached", digest="sha384")
+        self.assertEqual(calls, [("ecdsa-sha256", 32), ("ecdsa-sha384", 48)])
+        report = emza.verify(self.path("deed.signed.xml"), trust=ROOT, offline=True)
+        self.assertEqual((report.summary, report.signatures[0].signer.national_code), ("ALL_PASSED", "0790419904"))
+        report = emza.verify(self.path("deed.p7s"), data=doc, trust=ROOT, offline=True)
+        self.assertEqual(report.summary, "ALL_PASSED")
+
+    def test_rsa_pss_and_an_auth_token_through_a_python_function(self) -> None:
+        calls: list = []
+        with self.external("citizen-rsa", calls) as signer:
+            doc = self.write("deed.xml", DEED)
+            emza.sign(doc, self.path("deed.signed.xml"), signer=signer, format="xades-enveloped", rsa_pss=True)
+        self.assertEqual(calls, [("rsa-pss-sha256", 32)])
+        self.assertEqual(emza.verify(self.path("deed.signed.xml"), trust=ROOT, offline=True).summary, "ALL_PASSED")
+        with self.external("citizen-auth", calls) as signer, emza.auth.Challenge.new() as c:
+            token = emza.auth.sign_token(signer, ORIGIN, c)
+            who = emza.auth.verify_token(token, c, ORIGIN, trust=ROOT, untrusted=pki("citizen-auth.chain.pem"),
+                                         offline=True, replay_cache=emza.auth.ReplayCache())
+        self.assertEqual(who.national_code, AUTH_CODE)
+
+    def test_a_function_that_raises_is_the_library_error_not_a_crash(self) -> None:
+        doc = self.write("deed.xml", DEED)
+        out = self.path("deed.signed.xml")
+
+        def broken(algorithm: str, digest: bytes) -> bytes:
+            raise ValueError("the HSM is unplugged")
+        with emza.Signer.external(pki("citizen-ec.cert.pem"), broken) as signer:
+            e = self.assertError(emza.CancelledError, -14, "EMZA_ECANCELED", emza.sign, doc, out, signer=signer,
+                                 format="xades-enveloped")
+            self.assertIsInstance(e.__cause__, ValueError)
+            # the signer stays usable, and the next failure does not carry the old cause
+            self.assertError(emza.CancelledError, -14, "EMZA_ECANCELED", emza.auth.sign_token, signer, ORIGIN,
+                             "A" * 43 + "=")
+
+        def declined(algorithm: str, digest: bytes) -> bytes:
+            raise emza.errors.error_for(-15, "the citizen typed a wrong PIN")
+        with emza.Signer.external(pki("citizen-ec.cert.pem"), declined) as signer:
+            self.assertError(emza.PinError, -15, "EMZA_EPIN", emza.sign, doc, out, signer=signer,
+                             format="xades-enveloped")
+        with emza.Signer.external(pki("citizen-ec.cert.pem"), lambda a, d: b"\x30\x00") as signer:
+            self.assertError(emza.CryptoError, -6, "EMZA_ECRYPTO", emza.sign, doc, out, signer=signer,
+                             format="xades-enveloped")  # checked with the certificate's key
+        with emza.Signer.external(pki("citizen-ec.cert.pem"), lambda a, d: b"x" * 4096) as signer:
+            self.assertError(emza.LimitError, -4, "EMZA_ELIMIT", emza.sign, doc, out, signer=signer,
+                             format="xades-enveloped")
+        with emza.Signer.external(pki("citizen-ec.cert.pem"), lambda a, d: None) as signer:
+            e = self.assertError(emza.CancelledError, -14, "EMZA_ECANCELED", emza.sign, doc, out, signer=signer,
+                                 format="xades-enveloped")
+            self.assertIsInstance(e.__cause__, TypeError)
+        self.assertFalse(os.path.exists(out))
+        with self.assertRaises(TypeError):
+            emza.Signer.external(pki("citizen-ec.cert.pem"), "not callable")
+
+
+class TwoStep(Base):
+    def test_prepare_sign_elsewhere_finalize_verify(self) -> None:
+        doc = self.write("deed.xml", DEED)
+        with emza.prepare(doc, certificate=pki("citizen-rsa.cert.pem"), chain=[pki("citizen-rsa.chain.pem")],
+                          format="xades-enveloped") as p:
+            self.assertEqual((p.digest_algorithm, p.signature_algorithm, len(p.digest)), ("sha256", "rsa-sha256", 32))
+            state = p.to_json()
+            digest, algorithm = p.digest, p.signature_algorithm
+        self.assertFalse(os.path.exists(self.path("deed.signed.xml")))
+        signature = openssl_sign(pki("citizen-rsa.key.pem"), algorithm, digest)
+        # a stateless server: the state comes back from its database
+        with emza.Prepared.from_json(state) as again:
+            self.assertEqual(again.digest, digest)
+            with again.certificate as c:
+                self.assertEqual(c.national_code, "0499370899")
+            self.assertError(emza.CryptoError, -6, "EMZA_ECRYPTO", again.finalize, bytes(len(signature)),
+                             self.path("deed.signed.xml"))
+            self.assertFalse(os.path.exists(self.path("deed.signed.xml")))
+            out = again.finalize(signature, self.path("deed.signed.xml"))
+        report = emza.verify(out, trust=ROOT, offline=True)
+        self.assertEqual(report.signatures[0].indication, "TOTAL_PASSED", report.to_text())
+        self.assertEqual(report.signatures[0].signer.national_code, "0499370899")
+
+    def test_ecdsa_cades_through_a_saved_state(self) -> None:
+        data = self.write("deed.txt", "deed of sale\n")
+        with emza.prepare([data], certificate=pki("citizen-ec.cert.pem"), format="cades-detached",
+                          digest="sha384") as p:
+            p.save(self.path("state.json"))
+        with emza.Prepared.load(self.path("state.json")) as p:
+            self.assertEqual(p.signature_algorithm, "ecdsa-sha384")
+            p.finalize(openssl_sign(pki("citizen-ec.key.pem"), p.signature_algorithm, p.digest),
+                       self.path("deed.p7s"))
+        report = emza.verify(self.path("deed.p7s"), data=data, trust=ROOT,
+                             untrusted=pki("citizen-ec.chain.pem"), offline=True)
+        self.assertEqual(report.summary, "ALL_PASSED", report.to_text())
+
+    def test_bad_states_and_modes(self) -> None:
+        self.assertError(emza.FormatError, -5, "EMZA_EFORMAT", emza.Prepared.from_json, '{"emzaPrepared": 99}')
+        data = self.write("deed.txt", "deed of sale\n")
+        self.assertError(emza.UnsupportedError, -9, "EMZA_EUNSUPPORTED", emza.prepare, data,
+                         certificate=pki("citizen-ec.cert.pem"), format="cades-attached", mode="countersign",
+                         existing=data)
+
+
+TOKEN_DIR = os.environ.get("EMZA_P11_TOKEN_DIR")
+SOFTHSM = os.environ.get("EMZA_SOFTHSM_MODULE")
+
+
+@unittest.skipUnless(TOKEN_DIR and SOFTHSM and os.path.isdir(os.path.join(TOKEN_DIR or "", "tokens")),
+                     "no SoftHSM2 token in this build")
+class Pkcs11(Base):
+    @classmethod
+    def setUpClass(cls) -> None:
+        # A copy of the build's token, so that the tests never change it; SoftHSM2 reads its
+        # configuration when the module is first initialised in this process.
+        cls.tokens = tempfile.mkdtemp(prefix="emza-py-p11-")
+        shutil.copytree(os.path.join(TOKEN_DIR, "tokens"), os.path.join(cls.tokens, "tokens"))
+        conf = os.path.join(cls.tokens, "softhsm2.conf")
+        with open(conf, "w") as f:
+            f.write(f"directories.tokendir = {cls.tokens}/tokens\nobjectstore.backend = file\n"
+                    "log.level = ERROR\nslots.removable = false\n")
+        os.environ["SOFTHSM2_CONF"] = conf
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        shutil.rmtree(cls.tokens)
+
+    def test_sign_with_a_card_key_and_a_pin_function(self) -> None:
+        asked: list = []
+        given: list = []
+
+        def pin(label: str, for_signature: bool) -> bytearray:
+            asked.append((label, for_signature))
+            value = bytearray(b"123456")
+            given.append(value)
+            return value
+        doc = self.write("deed.xml", DEED)
+        with emza.Signer.from_pkcs11(SOFTHSM, token="citizen", key_label="citizen-ec", pin=pin) as card:
+            with card.certificate as c:
+                self.assertEqual(c.national_code, "0790419904")
+            emza.sign(doc, self.path("deed.signed.xml"), signer=card, format="xades-enveloped")
+        self.assertEqual(asked, [("citizen", False)])
+        self.assertEqual(given, [bytearray(6)])  # the binding wiped the PIN it was given
+        report = emza.verify(self.path("deed.signed.xml"), trust=ROOT, offline=True)
+        self.assertEqual((report.summary, report.signatures[0].signer.national_code), ("ALL_PASSED", "0790419904"))
+
+    def test_constant_pin_key_id_and_refusals(self) -> None:
+        with emza.Signer.from_pkcs11(SOFTHSM, token="spare", key_id="02", pin="654321") as card:
+            with emza.auth.Challenge.new() as c:
+                self.assertTrue(emza.auth.sign_token(card, ORIGIN, c).startswith("{"))
+        self.assertError(emza.PinError, -15, "EMZA_EPIN", emza.Signer.from_pkcs11, SOFTHSM, token="spare",
+                         key_id="02", pin="000000")
+        self.assertError(emza.NotFoundError, -7, "EMZA_ENOTFOUND", emza.Signer.from_pkcs11, SOFTHSM,
+                         token="no-such-token", pin="123456")
+        self.assertError(emza.FileError, -3, "EMZA_EIO", emza.Signer.from_pkcs11, self.path("no-module.so"))
+
+        def refuse(label: str, for_signature: bool) -> str:
+            raise KeyboardInterrupt  # the user closed the PIN dialog
+        e = self.assertError(emza.CancelledError, -14, "EMZA_ECANCELED", emza.Signer.from_pkcs11, SOFTHSM,
+                             token="spare", key_id="02", pin=refuse)
+        self.assertIsInstance(e.__cause__, KeyboardInterrupt)
 
 
 if __name__ == "__main__":

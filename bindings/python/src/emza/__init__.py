@@ -19,7 +19,12 @@ Thread safety follows the C library: Certificate and TrustStore are
 immutable and shareable; verify() runs in many threads at once; a Signer
 signs one document at a time. The GIL is released during every C call.
 
-Citizen log-in (challenge and response) will come as ``emza.auth``.
+Validation policies: ``emza.Policy.load(path)`` / ``Policy.parse(text)`` and
+``emza.verify(..., policy=...)``. Citizen log-in by challenge and signed
+response: ``emza.auth`` (Challenge, sign_token, verify_token, ReplayCache).
+Key sources: ``Signer.from_pkcs12/from_pem``, smart cards through
+``Signer.from_pkcs11``, and ``Signer.external(cert, sign_fn)``. Two-step
+signing: ``emza.prepare(...) -> Prepared`` then ``Prepared.finalize``.
 """
 from __future__ import annotations
 
@@ -30,9 +35,12 @@ from .errors import (AuthError, CancelledError, CryptoError, Error, FileError, F
                      PasswordError, PinError, PinLockedError, StateError, UnsupportedError, VersionError)
 from .ids import (IdCheck, check_id, check_legal_id, check_national_code, is_valid_legal_id,
                   is_valid_national_code)
+from .policy import Policy
 from .report import Report, SignatureReport, SignedObject, Timestamp
 from .signing import FORMATS, LEVELS, Signer, sign
+from .prepare import Prepared, prepare
 from .verify import verify
+from . import auth
 
 __version__ = "0.1.0"
 
@@ -48,7 +56,8 @@ def version_number() -> int:
 
 
 __all__ = [
-    "version", "version_number", "verify", "sign", "Signer", "FORMATS", "LEVELS",
+    "version", "version_number", "verify", "sign", "Signer", "FORMATS", "LEVELS", "Policy", "auth",
+    "prepare", "Prepared",
     "Certificate", "TrustStore", "ChainResult", "Identity", "Finding",
     "Report", "SignatureReport", "SignedObject", "Timestamp",
     "IdCheck", "check_id", "check_national_code", "check_legal_id", "is_valid_national_code", "is_valid_legal_id",

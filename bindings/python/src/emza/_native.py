@@ -15,7 +15,7 @@ import os
 import threading
 from ctypes import (POINTER, Structure, c_char, c_char_p, c_int, c_int64, c_size_t, c_uint, c_void_p)
 
-__all__ = ["lib", "load", "IdResult"]
+__all__ = ["lib", "load", "IdResult", "EXTERNAL_SIGN_FN", "PIN_FN", "REPLAY_FN"]
 
 _SONAME = "libemza.so.0"
 
@@ -30,6 +30,13 @@ class IdResult(Structure):
         ("expected_check", c_int),
         ("digits", c_char * 12),
     ]
+
+
+# Callback types (signer.h, auth.h). A ctypes callback object must stay referenced as long as C may call it.
+EXTERNAL_SIGN_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_char_p, POINTER(ctypes.c_uint8), c_size_t,
+                                    POINTER(ctypes.c_uint8), c_size_t, POINTER(c_size_t))
+PIN_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_char_p, c_int, POINTER(c_char), c_size_t, POINTER(c_size_t))
+REPLAY_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_char_p, c_int64, c_int64)
 
 
 def _declare(L: ctypes.CDLL) -> None:
@@ -105,10 +112,29 @@ def _declare(L: ctypes.CDLL) -> None:
     fn("emza_chain_options_set_untrusted", i, vp, vp)
     fn("emza_chain_options_set_offline", i, vp, i)
     fn("emza_chain_options_set_timeout", i, vp, i)
+    fn("emza_chain_options_set_policy", i, vp, vp)
+    fn("emza_chain_result_info_count", sz, vp)
+    fn("emza_chain_result_info_code", cp, vp, sz)
+    fn("emza_chain_result_info_message", cp, vp, sz)
+    # validation policies
+    fn("emza_policy_load", i, pvp, cp)
+    fn("emza_policy_parse", i, pvp, cp, sz)
+    fn("emza_policy_default", i, pvp)
+    fn("emza_policy_name", cp, vp)
+    fn("emza_policy_free", None, vp)
     # signers and signing
     fn("emza_signer_open_pkcs12", i, pvp, cp, cp)
     fn("emza_signer_open_pem", i, pvp, cp, cp, cp, cp)
     fn("emza_signer_cert", vp, vp)
+    fn("emza_signer_new_external", i, pvp, vp, vp, EXTERNAL_SIGN_FN, vp)
+    fn("emza_signer_open_pkcs11", i, pvp, vp)
+    fn("emza_pkcs11_options_new", i, pvp)
+    fn("emza_pkcs11_options_free", None, vp)
+    for setter in ("module", "token_label", "key_label", "key_id", "chain"):
+        fn("emza_pkcs11_options_set_" + setter, i, vp, cp)
+    fn("emza_pkcs11_options_set_slot", i, vp, ctypes.c_ulong)
+    fn("emza_pkcs11_options_set_pin", i, vp, PIN_FN, vp)
+    fn("emza_wipe", None, vp, sz)
     fn("emza_signer_free", None, vp)
     fn("emza_sign_options_new", i, pvp, i)
     fn("emza_sign_options_free", None, vp)
@@ -124,6 +150,50 @@ def _declare(L: ctypes.CDLL) -> None:
     fn("emza_sign_options_set_tsa_url", i, vp, cp)
     fn("emza_sign_options_set_timeout", i, vp, i)
     fn("emza_sign", i, vp, vp, POINTER(c_char_p), sz, cp)
+    # two-step signing
+    fn("emza_sign_prepare", i, pvp, vp, vp, vp, POINTER(c_char_p), sz)
+    fn("emza_prepared_digest", POINTER(ctypes.c_uint8), vp, POINTER(c_size_t))
+    fn("emza_prepared_digest_algorithm", cp, vp)
+    fn("emza_prepared_signature_algorithm", cp, vp)
+    fn("emza_prepared_signing_time", i64, vp)
+    fn("emza_prepared_cert", vp, vp)
+    fn("emza_prepared_to_json", i, POINTER(c_void_p), vp)
+    fn("emza_prepared_from_json", i, pvp, cp, sz)
+    fn("emza_prepared_save", i, vp, cp)
+    fn("emza_prepared_load", i, pvp, cp)
+    fn("emza_sign_finalize", i, vp, cp, sz, cp)
+    fn("emza_prepared_free", None, vp)
+    # citizen authentication
+    fn("emza_auth_challenge_new", i, pvp, u)
+    fn("emza_auth_challenge_restore", i, pvp, cp, i64, u)
+    fn("emza_auth_challenge_free", None, vp)
+    fn("emza_auth_challenge_nonce", cp, vp)
+    fn("emza_auth_challenge_issued_at", i64, vp)
+    fn("emza_auth_challenge_expires_at", i64, vp)
+    fn("emza_auth_challenge_lifetime", u, vp)
+    fn("emza_auth_origin_normalize", i, POINTER(c_void_p), cp)
+    fn("emza_auth_sign_options_new", i, pvp)
+    fn("emza_auth_sign_options_free", None, vp)
+    fn("emza_auth_sign_options_set_algorithm", i, vp, cp)
+    fn("emza_auth_sign", i, POINTER(c_void_p), vp, cp, cp, vp)
+    fn("emza_replay_cache_new", i, pvp, sz)
+    fn("emza_replay_cache_free", None, vp)
+    fn("emza_replay_cache_count", sz, vp)
+    fn("emza_auth_reason_name", cp, i)
+    fn("emza_auth_verify_options_new", i, pvp)
+    fn("emza_auth_verify_options_free", None, vp)
+    fn("emza_auth_verify_options_set_trust", i, vp, vp)
+    fn("emza_auth_verify_options_set_untrusted", i, vp, vp)
+    fn("emza_auth_verify_options_set_validation_time", i, vp, i64)
+    fn("emza_auth_verify_options_set_clock_skew", i, vp, u)
+    fn("emza_auth_verify_options_set_offline", i, vp, i)
+    fn("emza_auth_verify_options_set_timeout", i, vp, i)
+    fn("emza_auth_verify_options_set_replay", i, vp, vp, vp)  # the C function's address, as a pointer
+    fn("emza_auth_verify", i, pvp, POINTER(c_int), cp, sz, vp, cp, vp)
+    fn("emza_auth_identity_free", None, vp)
+    fn("emza_auth_identity_cert", vp, vp)
+    for getter in ("national_code", "legal_id", "given_name", "surname", "common_name", "origin", "algorithm"):
+        fn("emza_auth_identity_" + getter, cp, vp)
     # verification and the report
     fn("emza_verify_options_new", i, pvp)
     fn("emza_verify_options_free", None, vp)
@@ -133,6 +203,7 @@ def _declare(L: ctypes.CDLL) -> None:
     fn("emza_verify_options_set_offline", i, vp, i)
     fn("emza_verify_options_set_data", i, vp, POINTER(c_char_p), sz)
     fn("emza_verify_options_set_timeout", i, vp, i)
+    fn("emza_verify_options_set_policy", i, vp, vp)
     fn("emza_verify_file", i, pvp, cp, vp)
     fn("emza_report_free", None, vp)
     for getter in ("document_path", "document_format", "document_sha256", "policy"):
@@ -159,7 +230,7 @@ def _declare(L: ctypes.CDLL) -> None:
     for getter in ("type", "tsa", "indication"):
         fn("emza_signature_timestamp_" + getter, cp, vp, sz)
     fn("emza_signature_timestamp_time", i64, vp, sz)
-    for kind in ("error", "warning"):
+    for kind in ("error", "warning", "info"):
         fn(f"emza_signature_{kind}_count", sz, vp)
         fn(f"emza_signature_{kind}_code", cp, vp, sz)
         fn(f"emza_signature_{kind}_message", cp, vp, sz)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import datetime as _dt
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence, Union
 
@@ -142,16 +143,19 @@ class Certificate(Owned):
 
     def verify(self, *, trust: "TrustLike", at: Optional[TimeLike] = None, purpose: str = "sign",
                untrusted: Optional[Iterable[PathLike]] = None, offline: bool = False,
-               timeout: Optional[int] = None) -> "ChainResult":
+               timeout: Optional[int] = None, policy=None) -> "ChainResult":
         """Validates this certificate's chain to ``trust`` (ETSI EN 319 102-1 verdict, not an exception).
 
         ``purpose`` is "sign", "auth", "timestamp" or "any"; ``at`` a datetime,
         epoch seconds or ISO 8601 text (default now); ``untrusted`` extra CA
-        files for chain building; ``offline`` forbids all network access.
+        files for chain building; ``offline`` forbids all network access;
+        ``policy`` an emza.Policy or a policy file's path (default: the built-in one).
         """
+        from .policy import Policy  # policy.py imports this module
         if purpose not in _PURPOSES:
             raise error_for(-1, f"unknown purpose {purpose!r} (sign, auth, timestamp, any)")
-        with TrustStore._coerce(trust) as store, CertificateList.of(untrusted) as extra:
+        with TrustStore._coerce(trust) as store, CertificateList.of(untrusted) as extra, \
+                (Policy._coerce(policy) if policy is not None else _NO_POLICY) as rules:
             opts = ctypes.c_void_p()
             check(lib.emza_chain_options_new(ctypes.byref(opts)))
             try:
@@ -162,8 +166,10 @@ class Certificate(Owned):
                 if timeout is not None:
                     check(lib.emza_chain_options_set_timeout(opts, int(timeout)))
                 out = ctypes.c_void_p()
-                with store._use() as tp, self._use() as cp, extra._use_or_none() as up:
+                with store._use() as tp, self._use() as cp, extra._use_or_none() as up, \
+                        (rules._use() if rules is not None else _NO_POLICY) as pp:
                     check(lib.emza_chain_options_set_untrusted(opts, up))
+                    check(lib.emza_chain_options_set_policy(opts, pp))
                     check(lib.emza_trust_verify(ctypes.byref(out), tp, cp, opts))
             finally:
                 lib.emza_chain_options_free(opts)
@@ -221,6 +227,7 @@ class _NoList(CertificateList):
 
 
 _NO_LIST = _NoList()
+_NO_POLICY = nullcontext(None)
 
 
 class TrustStore(Owned):
@@ -272,7 +279,8 @@ TrustLike = Union[TrustStore, PathLike, Sequence[PathLike]]
 
 @dataclass(frozen=True)
 class ChainResult:
-    """The verdict on a certificate chain: indication, sub_indication, message, errors, warnings, chain."""
+    """The verdict on a certificate chain: indication, sub_indication, message, errors, warnings, infos
+    (policy constraints at level INFORM), chain."""
     indication: str
     sub_indication: Optional[str]
     message: str
@@ -280,6 +288,7 @@ class ChainResult:
     chain_sha256: List[str] = field(default_factory=list)
     errors: List[Finding] = field(default_factory=list)
     warnings: List[Finding] = field(default_factory=list)
+    infos: List[Finding] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -298,4 +307,5 @@ class ChainResult:
                    sub_indication=subindication_name(lib.emza_chain_result_subindication(r)),
                    message=dec(lib.emza_chain_result_message(r)) or "",
                    validation_time=from_epoch(lib.emza_chain_result_validation_time(r)),
-                   chain_sha256=chain, errors=findings("error"), warnings=findings("warning"))
+                   chain_sha256=chain, errors=findings("error"), warnings=findings("warning"),
+                   infos=findings("info"))

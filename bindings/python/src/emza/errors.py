@@ -111,8 +111,15 @@ class PinLockedError(Error):
 
 
 class AuthError(Error):
-    """EMZA_EAUTH: an authentication token was refused."""
+    """EMZA_EAUTH: an authentication token was refused.
+
+    ``reason`` says why, as auth.h's emza_auth_reason names it: "MALFORMED",
+    "EXPIRED", "NOT_YET_VALID", "REPLAYED", "ORIGIN_MISMATCH", "ALGORITHM",
+    "BAD_SIGNATURE", "UNTRUSTED", "REVOKED", "KEY_USAGE", "CERT_EXPIRED",
+    "TRY_LATER" (None when the error did not come from emza.auth.verify_token).
+    """
     code = -17
+    reason = None
 
 
 _BY_CODE = {cls.code: cls for cls in list(globals().values())

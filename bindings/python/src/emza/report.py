@@ -57,6 +57,8 @@ class SignatureReport:
     timestamps: List[Timestamp] = field(default_factory=list)
     errors: List[Finding] = field(default_factory=list)
     warnings: List[Finding] = field(default_factory=list)
+    infos: List[Finding] = field(default_factory=list)
+    """Informational entries: policy constraints at level INFORM (the indication does not change)."""
 
     @property
     def passed(self) -> bool:
@@ -163,4 +165,4 @@ def _signature(s: int) -> SignatureReport:
         claimed_signing_time=from_epoch(claimed) if present.value else None,
         best_signature_time=from_epoch(lib.emza_signature_best_signature_time(s)),
         signer=signer, signer_certificate_der=der, signed_objects=objects, timestamps=stamps,
-        errors=findings("error"), warnings=findings("warning"))
+        errors=findings("error"), warnings=findings("warning"), infos=findings("info"))

@@ -2,12 +2,21 @@
  * Tests of the Java bindings (package ir.emza) through their public surface, against the real
  * libemza and the test PKI (EMZA_PKI_DIR): round trips, failing verifications, error paths with
  * the library's codes, identity numbers and certificates, release, and 8 threads x 100
- * verifications. A plain runner: each check either passes or is counted and reported as failed;
+ * verifications; validation policies, citizen log-in (accepted, ORIGIN_MISMATCH, REPLAYED,
+ * EXPIRED), external signers (openssl pkeyutl, a callback that throws), two-step signing, and a
+ * PKCS#11 signer on the build's SoftHSM2 token when there is one (SOFTHSM2_CONF). A plain runner: each check either passes or is counted and reported as failed;
  * the exit status is non-zero when any failed.
  *
  * Run: java -Demza.jni.library=.../libemza_jni.so -cp emza.jar EmzaTest.java
  */
+import ir.emza.Auth;
+import ir.emza.AuthException;
+import ir.emza.AuthIdentity;
 import ir.emza.Certificate;
+import ir.emza.Challenge;
+import ir.emza.Policy;
+import ir.emza.Prepared;
+import ir.emza.ReplayCache;
 import ir.emza.ChainResult;
 import ir.emza.Emza;
 import ir.emza.EmzaException;
@@ -23,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -294,5 +304,208 @@ public final class EmzaTest {
             }
             System.gc();
         });
+
+        runNewSurface();
+    }
+
+    private static final String ORIGIN = "https://bank.example";
+    private static final String AUTH_CODE = "1583250689"; // the test PKI's citizen-auth certificate
+    private static final String NEED_T = "{\"emzaPolicy\": 1, \"name\": \"need-t\", "
+            + "\"signatureLevel\": {\"level\": \"%s\", \"minimum\": \"T\"}}";
+
+    /** Signs a pre-computed hash with `openssl pkeyutl`, as a remote HSM would. */
+    private static byte[] opensslSign(String key, String algorithm, byte[] digest) throws Exception {
+        String md = algorithm.substring(algorithm.lastIndexOf('-') + 1);
+        List<String> cmd = new ArrayList<>(List.of("openssl", "pkeyutl", "-sign", "-inkey", key, "-pkeyopt", "digest:" + md));
+        if (algorithm.startsWith("rsa-pss")) {
+            cmd.addAll(List.of("-pkeyopt", "rsa_padding_mode:pss", "-pkeyopt", "rsa_pss_saltlen:digest",
+                    "-pkeyopt", "rsa_mgf1_md:" + md));
+        }
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (var in = p.getOutputStream()) {
+            in.write(digest);
+        }
+        byte[] sig = p.getInputStream().readAllBytes();
+        eq(0, p.waitFor());
+        return sig;
+    }
+
+    private static AuthException refused(String reason, Body body) throws Exception {
+        try {
+            body.run();
+        } catch (AuthException e) {
+            eq(EmzaException.EAUTH, e.code());
+            eq(reason, e.reason());
+            return e;
+        }
+        throw new AssertionError("expected AuthException " + reason);
+    }
+
+    private static void runNewSurface() throws Exception {
+        test("policies: default.json, a tightened one, INFORM", () -> {
+            String signed = signedXml("policy");
+            String source = System.getenv("EMZA_SOURCE_ROOT");
+            try (TrustStore trust = TrustStore.load(ROOT);
+                 Policy def = Policy.load(source + "/policies/default.json");
+                 Policy strict = Policy.parse(String.format(NEED_T, "FAIL"));
+                 Policy inform = Policy.parse(String.format(NEED_T, "INFORM"))) {
+                eq("default", def.name());
+                Report r = new Verifier().trust(trust).offline(true).policy(def).verify(signed);
+                eq("ALL_PASSED", r.summary());
+                eq("default", r.policy());
+                r = new Verifier().trust(trust).offline(true).policy(strict).verify(signed);
+                eq("need-t", r.policy());
+                eq("INDETERMINATE", r.signatures().get(0).indication());
+                eq("SIG_CONSTRAINTS_FAILURE", r.signatures().get(0).subIndication());
+                SignatureReport s = new Verifier().trust(trust).offline(true).policy(inform).verify(signed)
+                        .signatures().get(0);
+                eq("TOTAL_PASSED", s.indication());
+                eq("SIGNATURE_LEVEL", s.infos().get(0).code());
+            }
+            raises(EmzaException.EFORMAT, "EMZA_EFORMAT", () -> Policy.parse("{\"emzaPolicy\": 1, \"bad\": 1}"));
+        });
+
+        test("log-in: accepted, ORIGIN_MISMATCH, REPLAYED, EXPIRED", () -> {
+            try (TrustStore trust = TrustStore.load(ROOT); ReplayCache cache = new ReplayCache(64);
+                 Signer citizen = Signer.openPkcs12(pki("citizen-auth.p12"), PASSWORD)) {
+                Auth server = new Auth().trust(trust).untrusted(pki("citizen-auth.chain.pem")).offline(true)
+                        .replayCache(cache);
+                String nonce;
+                Instant issued;
+                int lifetime;
+                try (Challenge c = Challenge.create(120)) {
+                    nonce = c.nonce();
+                    issued = c.issuedAt();
+                    lifetime = c.lifetime();
+                    eq(120, lifetime);
+                }
+                String token = Auth.signToken(citizen, "HTTPS://Bank.Example:443/", nonce, null);
+                try (Challenge again = Challenge.restore(nonce, issued, lifetime)) {
+                    String evil = Auth.signToken(citizen, "https://evil.example", nonce, "ES256");
+                    refused("ORIGIN_MISMATCH", () -> server.verify(evil, again, ORIGIN));
+                    AuthIdentity who = server.verify(token, again, ORIGIN);
+                    eq(AUTH_CODE, who.nationalCode());
+                    eq(ORIGIN, who.origin());
+                    eq("ES256", who.algorithm());
+                    try (Certificate c = who.certificate()) {
+                        eq(AUTH_CODE, c.nationalCode());
+                    }
+                    eq(1L, cache.size());
+                    refused("REPLAYED", () -> server.verify(token, again, ORIGIN));
+                }
+                try (Challenge old = Challenge.restore(nonce, Instant.now().minusSeconds(3600), 60)) {
+                    String late = Auth.signToken(citizen, ORIGIN, old.nonce(), null);
+                    refused("EXPIRED", () -> server.verify(late, old, ORIGIN));
+                }
+                eq(ORIGIN, Auth.normalizeOrigin("HTTPS://Bank.Example:443/"));
+                raises(EmzaException.EINVAL, "EMZA_EINVAL", () -> Auth.signToken(citizen, ORIGIN, nonce, "RS256"));
+                raises(EmzaException.EINVAL, "EMZA_EINVAL", () -> Challenge.create(901));
+            }
+        });
+
+        test("external signer: openssl round trip, a throwing callback", () -> {
+            String doc = write("ext.xml", DEED);
+            String out = dir.resolve("ext.signed.xml").toString();
+            List<String> calls = new ArrayList<>();
+            try (Certificate cert = Certificate.load(pki("citizen-ec.cert.pem"));
+                 Signer ext = Signer.external(cert, (alg, digest) -> {
+                     calls.add(alg + "/" + digest.length);
+                     return opensslSign(pki("citizen-ec.key.pem"), alg, digest);
+                 }, pki("citizen-ec.chain.pem"))) {
+                System.gc(); // the callback is referenced only through the signer
+                ext.sign(new SignOptions("xades-enveloped"), out, doc);
+            }
+            eq(List.of("ecdsa-sha256/32"), calls);
+            try (TrustStore trust = TrustStore.load(ROOT)) {
+                eq("ALL_PASSED", new Verifier().trust(trust).offline(true).verify(out).summary());
+            }
+            String none = dir.resolve("never.xml").toString();
+            try (Certificate cert = Certificate.load(pki("citizen-ec.cert.pem"));
+                 Signer broken = Signer.external(cert, (alg, digest) -> {
+                     throw new IllegalStateException("the HSM is unplugged");
+                 });
+                 Signer pinless = Signer.external(cert, (alg, digest) -> {
+                     throw EmzaExceptionFactory.pin();
+                 });
+                 Signer garbage = Signer.external(cert, (alg, digest) -> new byte[] {0x30, 0})) {
+                EmzaException e = raises(EmzaException.ECANCELED, "EMZA_ECANCELED",
+                        () -> broken.sign(new SignOptions("xades-enveloped"), none, doc));
+                check(e.getCause() instanceof IllegalStateException, "the callback's exception is the cause");
+                raises(EmzaException.EPIN, "EMZA_EPIN", () -> pinless.sign(new SignOptions("xades-enveloped"), none, doc));
+                raises(EmzaException.ECRYPTO, "EMZA_ECRYPTO", () -> garbage.sign(new SignOptions("xades-enveloped"), none, doc));
+                e = raises(EmzaException.ECANCELED, "EMZA_ECANCELED", () -> Auth.signToken(broken, ORIGIN,
+                        "A".repeat(43) + "=", null));
+                check(e.getCause() instanceof IllegalStateException, "the cause, for a token too");
+            }
+            check(!Files.exists(Path.of(none)), "nothing written");
+        });
+
+        test("two-step: prepare, sign elsewhere, finalize, verify", () -> {
+            String doc = write("two.xml", DEED);
+            String out = dir.resolve("two.signed.xml").toString();
+            String state, alg;
+            byte[] digest;
+            try (Certificate cert = Certificate.load(pki("citizen-rsa.cert.pem"));
+                 Prepared p = Prepared.prepare(cert, new SignOptions("xades-enveloped"),
+                         new String[] {pki("citizen-rsa.chain.pem")}, doc)) {
+                eq("sha256", p.digestAlgorithm());
+                alg = p.signatureAlgorithm();
+                eq("rsa-sha256", alg);
+                digest = p.digest();
+                eq(32, digest.length);
+                state = p.toJson();
+            }
+            byte[] sig = opensslSign(pki("citizen-rsa.key.pem"), alg, digest);
+            try (Prepared p = Prepared.fromJson(state)) {
+                check(Arrays.equals(digest, p.digest()), "the same digest from the state");
+                raises(EmzaException.ECRYPTO, "EMZA_ECRYPTO", () -> p.finalizeSigning(new byte[sig.length], out));
+                check(!Files.exists(Path.of(out)), "nothing written");
+                p.finalizeSigning(sig, out);
+            }
+            try (TrustStore trust = TrustStore.load(ROOT)) {
+                SignatureReport s = new Verifier().trust(trust).offline(true).verify(out).signatures().get(0);
+                eq("TOTAL_PASSED", s.indication());
+                eq("0499370899", s.signer().nationalCode());
+            }
+            raises(EmzaException.EFORMAT, "EMZA_EFORMAT", () -> Prepared.fromJson("{}"));
+        });
+
+        String module = System.getenv("EMZA_SOFTHSM_MODULE");
+        if (module != null && !module.isEmpty() && System.getenv("SOFTHSM2_CONF") != null) {
+            test("PKCS#11: sign with a card key, a PIN callback that declines", () -> {
+                String doc = write("card.xml", DEED);
+                String out = dir.resolve("card.signed.xml").toString();
+                List<String> asked = new ArrayList<>();
+                char[][] given = new char[1][];
+                try (Signer card = Signer.fromPkcs11(module, "citizen", "citizen-ec", null, (label, forSig) -> {
+                    asked.add(label + "/" + forSig);
+                    given[0] = "123456".toCharArray();
+                    return given[0];
+                })) {
+                    card.sign(new SignOptions("xades-enveloped"), out, doc);
+                }
+                eq(List.of("citizen/false"), asked);
+                check(Arrays.equals(new char[6], given[0]), "the PIN the callback gave was wiped");
+                try (TrustStore trust = TrustStore.load(ROOT)) {
+                    eq("ALL_PASSED", new Verifier().trust(trust).offline(true).verify(out).summary());
+                }
+                EmzaException e = raises(EmzaException.ECANCELED, "EMZA_ECANCELED",
+                        () -> Signer.fromPkcs11(module, "citizen", "citizen-ec", null, (label, forSig) -> {
+                            throw new InterruptedException("the user closed the PIN dialog");
+                        }));
+                check(e.getCause() instanceof InterruptedException, "the callback's exception is the cause");
+                raises(EmzaException.ENOTFOUND, "EMZA_ENOTFOUND",
+                        () -> Signer.fromPkcs11(module, "no-such-token", null, null, "123456".toCharArray()));
+            });
+        } else {
+            System.out.println("skip PKCS#11: no SoftHSM2 token in this build");
+        }
+    }
+
+    /** An EmzaException with EPIN as a callback would throw it (the constructor is public). */
+    private static final class EmzaExceptionFactory {
+        static EmzaException pin() {
+            return new EmzaException(EmzaException.EPIN, "EMZA_EPIN", "the citizen typed a wrong PIN");
+        }
     }
 }

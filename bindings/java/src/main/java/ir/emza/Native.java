@@ -81,7 +81,7 @@ final class Native {
     static native int formatFromName(byte[] name);
 
     static native long verifyFile(byte[] path, long trust, long untrusted, boolean hasTime, long at,
-                                  boolean offline, int timeout, byte[][] data);
+                                  boolean offline, int timeout, byte[][] data, long policy);
     static native void reportFree(long report);
     static native byte[] reportString(long report, int which);
     static native long reportLong(long report, int which);
@@ -89,4 +89,43 @@ final class Native {
     static native long sigLong(long sig, int which);
     static native byte[] sigString(long sig, int which, int index);
     static native long sigTimestampTime(long sig, int index);
+
+    static native long policyLoad(byte[] path);
+    static native long policyParse(byte[] json);
+    static native long policyDefault();
+    static native byte[] policyName(long policy);
+    static native void policyFree(long policy);
+
+    static native long callbackNew(Object adapter);
+    static native void callbackFree(long ctx);
+    static native long signerNewExternal(long cert, long chain, long ctx);
+    static native long signerOpenPkcs11(byte[][] strings, boolean hasSlot, long slot, long pinCtx);
+
+    static native long prepare(long cert, long chain, int format, int level, int mode, boolean rsaPss,
+                               boolean hasTime, long signingTime, int timeout, byte[][] strings, byte[][] inputs);
+    static native void preparedFree(long prepared);
+    static native byte[] preparedDigest(long prepared);
+    static native byte[] preparedString(long prepared, int which);
+    static native long preparedSigningTime(long prepared);
+    static native long preparedCert(long prepared);
+    static native long preparedFromJson(byte[] json);
+    static native void preparedSave(long prepared, byte[] path);
+    static native long preparedLoad(byte[] path);
+    static native void preparedFinalize(long prepared, byte[] signature, byte[] output);
+
+    static native long challengeNew(int lifetime);
+    static native long challengeRestore(byte[] nonce, long issuedAt, int lifetime);
+    static native void challengeFree(long challenge);
+    static native byte[] challengeNonce(long challenge);
+    static native long challengeLong(long challenge, int which);
+    static native long replayCacheNew(long maxEntries);
+    static native void replayCacheFree(long cache);
+    static native long replayCacheCount(long cache);
+    static native byte[] originNormalize(byte[] origin);
+    static native byte[] authSign(long signer, byte[] origin, byte[] nonce, byte[] algorithm);
+    static native long authVerify(byte[] token, long challenge, byte[] origin, long trust, long untrusted,
+                                  boolean hasTime, long at, boolean offline, int skew, int timeout, long cache);
+    static native void identityFree(long identity);
+    static native byte[] identityString(long identity, int which);
+    static native byte[] identityCertDer(long identity);
 }

@@ -48,4 +48,24 @@ public final class SignOptions {
     public SignOptions tsaUrl(String url) { tsaUrl = url; return this; }
     /** Seconds per network request, 0 for the default. */
     public SignOptions timeout(int seconds) { timeout = seconds; return this; }
+
+    /** The format's number; EINVAL for an unknown format. */
+    int formatNumber() {
+        int f = Native.formatFromName(Native.bytes(format));
+        if (f == 0) {
+            throw EmzaException.of(EmzaException.EINVAL, "unknown format " + format);
+        }
+        return f;
+    }
+
+    /** The strings as the JNI glue's sign_options() takes them, in its order. */
+    byte[][] strings() {
+        return new byte[][] {Native.bytes(digest), Native.bytes(existing), Native.bytes(mimeType),
+            Native.bytes(signerRole), Native.bytes(tsaUrl), Native.bytes(city), Native.bytes(country),
+            Native.bytes(policyOid), Native.bytes(policySha256)};
+    }
+
+    long signingTimeSeconds() {
+        return signingTime == null ? 0 : signingTime.getEpochSecond();
+    }
 }

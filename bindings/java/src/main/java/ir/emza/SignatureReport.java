@@ -12,11 +12,12 @@ public final class SignatureReport {
     private final Identity signer;
     private final List<SignedObject> objects;
     private final List<Timestamp> timestamps;
-    private final List<Finding> errors, warnings;
+    private final List<Finding> errors, warnings, infos;
 
     private SignatureReport(String id, String indication, String subIndication, String level, String algorithm,
                             Instant claimed, Instant best, Identity signer, List<SignedObject> objects,
-                            List<Timestamp> timestamps, List<Finding> errors, List<Finding> warnings) {
+                            List<Timestamp> timestamps, List<Finding> errors, List<Finding> warnings,
+                            List<Finding> infos) {
         this.id = id;
         this.indication = indication;
         this.subIndication = subIndication;
@@ -29,6 +30,7 @@ public final class SignatureReport {
         this.timestamps = timestamps;
         this.errors = errors;
         this.warnings = warnings;
+        this.infos = infos;
     }
 
     private static String s(long sig, int which, int index) {
@@ -46,7 +48,10 @@ public final class SignatureReport {
             stamps.add(new Timestamp(s(sig, 20, i), Instant.ofEpochSecond(Native.sigTimestampTime(sig, i)),
                     s(sig, 21, i), s(sig, 22, i)));
         }
-        List<Finding> errors = new ArrayList<>(), warnings = new ArrayList<>();
+        List<Finding> errors = new ArrayList<>(), warnings = new ArrayList<>(), infos = new ArrayList<>();
+        for (int i = 0; i < Native.sigLong(sig, 9); i++) {
+            infos.add(new Finding(s(sig, 50, i), s(sig, 51, i)));
+        }
         for (int i = 0; i < Native.sigLong(sig, 7); i++) {
             errors.add(new Finding(s(sig, 30, i), s(sig, 31, i)));
         }
@@ -68,7 +73,7 @@ public final class SignatureReport {
                 claimed == Long.MIN_VALUE ? null : Instant.ofEpochSecond(claimed),
                 Instant.ofEpochSecond(Native.sigLong(sig, 3)), signer, Collections.unmodifiableList(objects),
                 Collections.unmodifiableList(stamps), Collections.unmodifiableList(errors),
-                Collections.unmodifiableList(warnings));
+                Collections.unmodifiableList(warnings), Collections.unmodifiableList(infos));
     }
 
     /** "S0", "S1", ... */
@@ -90,6 +95,8 @@ public final class SignatureReport {
     public List<Timestamp> timestamps() { return timestamps; }
     public List<Finding> errors() { return errors; }
     public List<Finding> warnings() { return warnings; }
+    /** Informational entries: policy constraints at level INFORM (the indication does not change). */
+    public List<Finding> infos() { return infos; }
 
     @Override
     public String toString() {

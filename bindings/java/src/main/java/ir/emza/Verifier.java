@@ -17,6 +17,7 @@ public final class Verifier {
     private Instant at;
     private boolean offline;
     private int timeout;
+    private Policy policy;
 
     /** The trust anchors (borrowed: keep the store open while verifying). Without it nothing is trusted. */
     public Verifier trust(TrustStore store) { this.trust = store; return this; }
@@ -31,14 +32,16 @@ public final class Verifier {
     /** Seconds per OCSP/CRL request, 0 for the default. */
     public Verifier timeout(int seconds) { this.timeout = seconds; return this; }
 
+    /** The validation policy (borrowed: keep it open while verifying); without it the built-in default. */
+    public Verifier policy(Policy rules) { this.policy = rules; return this; }
+
     /** Validates every signature in the file at {@code path}. */
     public Report verify(String path) {
         byte[][] d = Native.bytes(data.toArray(new String[0]));
         long list = untrusted.isEmpty() ? 0 : Native.certListFromPaths(Native.bytes(untrusted.toArray(new String[0])));
         try {
-            long report = trust == null
-                    ? call(path, 0, list, d)
-                    : trust.use(t -> call(path, t, list, d));
+            long report = policy == null ? withTrust(path, 0, list, d)
+                    : policy.use(p -> withTrust(path, p, list, d));
             try {
                 return Report.from(report);
             } finally {
@@ -49,8 +52,12 @@ public final class Verifier {
         }
     }
 
-    private long call(String path, long t, long list, byte[][] d) {
+    private long withTrust(String path, long p, long list, byte[][] d) {
+        return trust == null ? call(path, 0, list, d, p) : trust.use(t -> call(path, t, list, d, p));
+    }
+
+    private long call(String path, long t, long list, byte[][] d, long p) {
         return Native.verifyFile(Native.bytes(path), t, list, at != null, at == null ? 0 : at.getEpochSecond(),
-                offline, timeout, d);
+                offline, timeout, d, p);
     }
 }
