@@ -36,6 +36,7 @@
 #include <emza/report.h>
 #include <emza/verify.h>
 
+#include "policy_internal.h"
 #include "report_internal.h"
 #include "verify_internal.h"
 
@@ -122,7 +123,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(emza__report_new(&report, "fuzz.p7s",
                            "0000000000000000000000000000000000000000000000000000000000000000", now,
                            "default") == EMZA_OK);
-    emza__verify_job job = {&opts, now, "fuzz.p7s", data, size, report};
+    emza__verify_job job = {&opts, now, "fuzz.p7s", data, size, report,
+                            emza__policy_or_default(NULL)};
     int rc = emza__cades_verify(&job);
     if (rc != EMZA_OK) {
         CHECK(rc < 0);

@@ -22,6 +22,7 @@
 #include <emza/report.h>
 #include <emza/verify.h>
 
+#include "policy_internal.h"
 #include "report_internal.h"
 #include "verify_internal.h"
 
@@ -41,7 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     emza_report *report = NULL;
     if (emza__report_new(&report, "fuzz.xml", NULL, FUZZ_TIME, "default") != EMZA_OK)
         return 0;
-    emza__verify_job job = {&opts, FUZZ_TIME, "fuzz.xml", data, size, report};
+    emza__verify_job job = {&opts, FUZZ_TIME, "fuzz.xml", data, size, report,
+                            emza__policy_or_default(NULL)};
     int rc = emza__xades_verify(&job);
     /* Untrusted bytes are a verdict, never an error: only running out of memory or crossing
      * the report's signature limit may stop the verification. */

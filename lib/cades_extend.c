@@ -66,15 +66,8 @@ int emza__cades_add_signature_timestamp(CMS_SignerInfo *si, const emza__cades_ex
                                ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value)));
     int rc = EMZA_OK;
     int64_t claimed = 0;
-    int64_t slack = EMZA_TSP_CLOCK_SKEW_MAX + info.accuracy_us / 1000000 + 1;
-    if (claimed_signing_time(si, &claimed) && claimed > info.gen_time + slack) {
-        char claimed_text[EMZA_TIME_TEXT_SIZE], stamped[EMZA_TIME_TEXT_SIZE];
-        emza_time_format(claimed_text, sizeof(claimed_text), claimed);
-        emza_time_format(stamped, sizeof(stamped), info.gen_time);
-        EMZA_TRY_ENSURE(0, EMZA_EINVAL,
-                        "the claimed signing time %s is after the timestamp's time %s",
-                        claimed_text, stamped);
-    }
+    if (claimed_signing_time(si, &claimed))
+        EMZA_TRY(emza__tsp_check_order(claimed, &info));
     EMZA_TRY_OSSL(CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken,
                                                 V_ASN1_SEQUENCE, token.data, (int)token.len),
                   EMZA_ECRYPTO, "cannot add the signature timestamp");
