@@ -196,6 +196,17 @@ int cli_lib_error(const char *title, const char *option, const char *path, int c
     return CLI_EXIT_USAGE;
 }
 
+int cli_write_outcome(const char *title, int code)
+{
+    if (code == EMZA_OK)
+        return CLI_EXIT_OK;
+    if (code == EMZA_ECANCELED) {
+        cli_error("%s: interrupted: nothing was written", title);
+        return CLI_EXIT_USAGE;
+    }
+    return cli_lib_error(title, NULL, NULL, code);
+}
+
 /* --------------------------------------------------------------------------
  * Commands
  * -------------------------------------------------------------------------- */

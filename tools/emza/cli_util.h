@@ -92,6 +92,14 @@ void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);
  */
 int cli_lib_error(const char *title, const char *option, const char *path, int code);
 
+/**
+ * The outcome of a library call that writes a file atomically (sign,
+ * extend): CLI_EXIT_OK for EMZA_OK; an interruption (EMZA_ECANCELED) says
+ * nothing was written; any other code is reported as cli_lib_error does.
+ * Returns CLI_EXIT_OK or CLI_EXIT_USAGE.
+ */
+int cli_write_outcome(const char *title, int code);
+
 /* --------------------------------------------------------------------------
  * Options
  * -------------------------------------------------------------------------- */

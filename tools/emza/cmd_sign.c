@@ -309,15 +309,7 @@ int cli_cmd_sign(const cli_command *self, int argc, char **argv)
     cli_catch_interrupts(); /* an interrupt cancels cleanly: no partial output */
     int lrc = emza_sign(signer, &opts, inputs, input_count, output);
     cli_progress_finish(&progress);
-    if (lrc == EMZA_ECANCELED) {
-        cli_error("%s: interrupted: nothing was written", self->title);
-        goto cleanup;
-    }
-    if (lrc != EMZA_OK) {
-        cli_lib_error(self->title, NULL, NULL, lrc);
-        goto cleanup;
-    }
-    rc = CLI_EXIT_OK;
+    rc = cli_write_outcome(self->title, lrc);
 
 cleanup:
     emza_signer_free(signer);
