@@ -370,10 +370,7 @@ static void tamper_countersignature_value(const char *path, const char *who)
 static int group_setup(void **state)
 {
     (void)state;
-    if (ts_make_root("cades") != 0)
-        return -1;
-    const char *paths[] = {pki("trust/root.pem")};
-    if (emza_trust_load(&g_trust, paths, 1) != EMZA_OK)
+    if (ts_make_root_and_trust("cades", &g_trust) != 0)
         return -1;
     g_now = (int64_t)time(NULL);
     g_signed_at = g_now - 3600;
@@ -383,9 +380,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    emza_trust_free(g_trust);
-    remove_tree(g_root);
-    return 0;
+    return ts_remove_root_and_trust(g_trust);
 }
 
 /* ------------------------------------------------------------------------ */

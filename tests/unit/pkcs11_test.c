@@ -200,9 +200,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    emza_trust_free(g_trust);
-    remove_tree(g_root);
-    return 0;
+    return ts_remove_root_and_trust(g_trust);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -567,10 +567,7 @@ static void test_policy__json_report_carries_infos(void **state)
 static int group_setup(void **state)
 {
     (void)state;
-    if (ts_make_root("policy") != 0)
-        return -1;
-    const char *paths[] = {pki("trust/root.pem")};
-    if (emza_trust_load(&g_trust, paths, 1) != EMZA_OK)
+    if (ts_make_root_and_trust("policy", &g_trust) != 0)
         return -1;
     g_now = (int64_t)time(NULL);
     return 0;
@@ -579,9 +576,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    emza_trust_free(g_trust);
-    remove_tree(g_root);
-    return 0;
+    return ts_remove_root_and_trust(g_trust);
 }
 
 int main(void)

@@ -24,6 +24,21 @@ int ts_make_root(const char *name)
     return 0;
 }
 
+int ts_make_root_and_trust(const char *name, emza_trust **trust)
+{
+    if (ts_make_root(name) != 0)
+        return -1;
+    const char *anchor = pki("trust/root.pem");
+    return emza_trust_load(trust, &anchor, 1) == EMZA_OK ? 0 : -1;
+}
+
+int ts_remove_root_and_trust(emza_trust *trust)
+{
+    emza_trust_free(trust);
+    remove_tree(g_root);
+    return 0;
+}
+
 const char *pki(const char *name)
 {
     static char ring[8][4096];

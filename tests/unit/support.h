@@ -18,6 +18,7 @@
 #include <emza/indication.h>
 #include <emza/report.h>
 #include <emza/signer.h>
+#include <emza/trust.h>
 
 /* The number of elements of an array. */
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -58,6 +59,12 @@ extern char g_root[512];
 
 /* Makes g_root a fresh $TMPDIR/emza-NAME-XXXXXX directory; 0, or -1 on failure. */
 int ts_make_root(const char *name);
+
+/* ts_make_root, then `*trust` = the test PKI's national root (trust/root.pem); 0, or -1. */
+int ts_make_root_and_trust(const char *name, emza_trust **trust);
+
+/* Frees `trust` and removes g_root with all it holds; returns 0 (a cmocka teardown's answer). */
+int ts_remove_root_and_trust(emza_trust *trust);
 
 /* $EMZA_PKI_DIR/NAME, in static storage (a ring of 8); fails if EMZA_PKI_DIR is unset. */
 const char *pki(const char *name);

@@ -631,10 +631,7 @@ static int group_setup(void **state)
 {
     (void)state;
     signal(SIGPIPE, SIG_IGN);
-    if (ts_make_root("tsp") != 0)
-        return -1;
-    const char *paths[] = {pki("trust/root.pem")};
-    if (emza_trust_load(&g_trust, paths, 1) != EMZA_OK)
+    if (ts_make_root_and_trust("tsp", &g_trust) != 0)
         return -1;
     g_now = (int64_t)time(NULL);
     snprintf(g_tsa_cert, sizeof(g_tsa_cert), "%s", pki("tsa.cert.pem"));
@@ -648,9 +645,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    emza_trust_free(g_trust);
-    remove_tree(g_root);
-    return 0;
+    return ts_remove_root_and_trust(g_trust);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -1583,18 +1583,13 @@ static void test_xmldsig__xpointer_references(void **state)
 static int setup(void **state)
 {
     (void)state;
-    if (ts_make_root("xades") != 0)
-        return -1;
-    const char *anchor = pki("trust/root.pem");
-    return emza_trust_load(&g_trust, &anchor, 1) == EMZA_OK ? 0 : -1;
+    return ts_make_root_and_trust("xades", &g_trust);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    emza_trust_free(g_trust);
-    remove_tree(g_root);
-    return 0;
+    return ts_remove_root_and_trust(g_trust);
 }
 
 int main(void)
