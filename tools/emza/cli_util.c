@@ -494,6 +494,31 @@ int cli_load_trust(const cli_command *self, const char **paths, size_t count, em
     return CLI_EXIT_OK;
 }
 
+int cli_load_trust_options(const cli_command *self, const cli_args *args, int trust_opt,
+                           int untrusted_opt, emza_trust **trust, emza_cert_list **untrusted)
+{
+    *trust = NULL;
+    *untrusted = NULL;
+    size_t trust_count = 0, untrusted_count = 0;
+    const char **trust_paths = cli_args_values(args, trust_opt, &trust_count);
+    const char **untrusted_paths = cli_args_values(args, untrusted_opt, &untrusted_count);
+    int rc = CLI_EXIT_USAGE;
+    if (trust_paths == NULL || untrusted_paths == NULL)
+        cli_error("%s: out of memory", self->title);
+    else if ((trust_count == 0 || cli_load_trust(self, trust_paths, trust_count, trust) ==
+                                      CLI_EXIT_OK) &&
+             cli_load_cert_list(self, "--untrusted", untrusted_paths, untrusted_count,
+                                untrusted) == CLI_EXIT_OK)
+        rc = CLI_EXIT_OK;
+    if (rc != CLI_EXIT_OK) {
+        emza_trust_free(*trust);
+        *trust = NULL;
+    }
+    free((void *)trust_paths);
+    free((void *)untrusted_paths);
+    return rc;
+}
+
 /* --------------------------------------------------------------------------
  * Progress
  * -------------------------------------------------------------------------- */

@@ -246,6 +246,16 @@ int cli_parse_time(const cli_command *self, const char *option, const char *valu
 int cli_load_trust(const cli_command *self, const char **paths, size_t count, emza_trust **out);
 
 /**
+ * Loads the trust anchors and extra certificates a command's --trust and
+ * --untrusted options name (their ids in `args`: `trust_opt`,
+ * `untrusted_opt`) into `*trust` and `*untrusted`, each NULL when its option
+ * is absent (the caller frees them). CLI_EXIT_OK, or CLI_EXIT_USAGE after a
+ * one-line message naming the file that failed.
+ */
+int cli_load_trust_options(const cli_command *self, const cli_args *args, int trust_opt,
+                           int untrusted_opt, emza_trust **trust, emza_cert_list **untrusted);
+
+/**
  * Loads the certificates of `option`'s paths into a new list `*out` (left
  * NULL when count is 0); CLI_EXIT_OK or CLI_EXIT_USAGE.
  */

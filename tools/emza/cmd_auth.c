@@ -356,11 +356,9 @@ int cli_cmd_auth_verify(const cli_command *self, int argc, char **argv)
     emza_auth_challenge *challenge = NULL;
     emza_auth_identity *id = NULL;
     char *token = NULL;
-    size_t token_len = 0, n_files = 0, n_trust = 0, n_untrusted = 0;
+    size_t token_len = 0, n_files = 0;
     const char **files = cli_args_values(&args, -1, &n_files);
-    const char **trust_paths = cli_args_values(&args, VF_TRUST, &n_trust);
-    const char **untrusted_paths = cli_args_values(&args, VF_UNTRUSTED, &n_untrusted);
-    if (files == NULL || trust_paths == NULL || untrusted_paths == NULL) {
+    if (files == NULL) {
         cli_error("%s: out of memory", self->title);
         goto cleanup;
     }
@@ -377,7 +375,7 @@ int cli_cmd_auth_verify(const cli_command *self, int argc, char **argv)
                   self->title);
         goto cleanup;
     }
-    if (n_trust == 0) {
+    if (cli_args_count(&args, VF_TRUST) == 0) {
         cli_error("%s: --trust is required", self->title);
         goto cleanup;
     }
@@ -403,8 +401,7 @@ int cli_cmd_auth_verify(const cli_command *self, int argc, char **argv)
         cli_lib_error(self->title, "--nonce", NULL, lrc);
         goto cleanup;
     }
-    if (cli_load_trust(self, trust_paths, n_trust, &trust) != CLI_EXIT_OK ||
-        cli_load_cert_list(self, "--untrusted", untrusted_paths, n_untrusted, &untrusted) !=
+    if (cli_load_trust_options(self, &args, VF_TRUST, VF_UNTRUSTED, &trust, &untrusted) !=
             CLI_EXIT_OK ||
         read_token(self, files[0], &token, &token_len) != CLI_EXIT_OK)
         goto cleanup;
@@ -450,8 +447,6 @@ cleanup:
     emza_trust_free(trust);
     free(token);
     free((void *)files);
-    free((void *)trust_paths);
-    free((void *)untrusted_paths);
     cli_args_free(&args);
     return rc;
 }

@@ -634,22 +634,14 @@ int cli_cmd_cert_verify(const cli_command *self, int argc, char **argv)
     emza_trust *trust = NULL;
     emza_chain_result *result = NULL;
     json_t *report = NULL;
-    size_t trust_count = 0, untrusted_count = 0;
-    const char **trust_paths = cli_args_values(&args, VERIFY_OPT_TRUST, &trust_count);
-    const char **untrusted_paths = cli_args_values(&args, VERIFY_OPT_UNTRUSTED, &untrusted_count);
     emza_chain_options opts = EMZA_CHAIN_OPTIONS_INIT;
     rc = CLI_EXIT_USAGE;
-
-    if (trust_paths == NULL || untrusted_paths == NULL) {
-        cli_error("%s: out of memory", self->title);
-        goto cleanup;
-    }
 
     /* Options first: every usage error is found before any file is read. */
     const char *path = single_cert_arg(self, &args);
     if (path == NULL)
         goto cleanup;
-    if (trust_count == 0) {
+    if (cli_args_count(&args, VERIFY_OPT_TRUST) == 0) {
         cli_error("%s: --trust is required (the trust anchors: a PEM bundle, DER file or directory)",
                   self->title);
         goto cleanup;
@@ -684,10 +676,8 @@ int cli_cmd_cert_verify(const cli_command *self, int argc, char **argv)
     /* Inputs. */
     if (load_cert(&cert, self, path) != CLI_EXIT_OK)
         goto cleanup;
-    if (cli_load_trust(self, trust_paths, trust_count, &trust) != CLI_EXIT_OK)
-        goto cleanup;
-    if (cli_load_cert_list(self, "--untrusted", untrusted_paths, untrusted_count, &untrusted) !=
-        CLI_EXIT_OK)
+    if (cli_load_trust_options(self, &args, VERIFY_OPT_TRUST, VERIFY_OPT_UNTRUSTED, &trust,
+                               &untrusted) != CLI_EXIT_OK)
         goto cleanup;
     opts.untrusted = untrusted;
 
@@ -717,8 +707,6 @@ cleanup:
     emza_trust_free(trust);
     emza_cert_list_free(untrusted);
     emza_cert_free(cert);
-    free((void *)trust_paths);
-    free((void *)untrusted_paths);
     cli_args_free(&args);
     return rc;
 }

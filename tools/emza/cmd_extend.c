@@ -32,16 +32,14 @@ int cli_cmd_extend(const cli_command *self, int argc, char **argv)
 
     emza_trust *trust = NULL;
     emza_cert_list *untrusted = NULL;
-    size_t file_count = 0, data_count = 0, trust_count = 0, untrusted_count = 0;
+    size_t file_count = 0, data_count = 0;
     const char **files = cli_args_values(&args, -1, &file_count);
     const char **data = cli_args_values(&args, OPT_DATA, &data_count);
-    const char **trust_paths = cli_args_values(&args, OPT_TRUST, &trust_count);
-    const char **untrusted_paths = cli_args_values(&args, OPT_UNTRUSTED, &untrusted_count);
     emza_extend_options opts = EMZA_EXTEND_OPTIONS_INIT;
     cli_progress progress;
     rc = CLI_EXIT_USAGE;
 
-    if (files == NULL || data == NULL || trust_paths == NULL || untrusted_paths == NULL) {
+    if (files == NULL || data == NULL) {
         cli_error("%s: out of memory", self->title);
         goto cleanup;
     }
@@ -69,9 +67,7 @@ int cli_cmd_extend(const cli_command *self, int argc, char **argv)
     opts.offline = cli_args_count(&args, OPT_OFFLINE) > 0;
     opts.data_paths = data;
     opts.data_count = data_count;
-    if (trust_count > 0 && cli_load_trust(self, trust_paths, trust_count, &trust) != CLI_EXIT_OK)
-        goto cleanup;
-    if (cli_load_cert_list(self, "--untrusted", untrusted_paths, untrusted_count, &untrusted) !=
+    if (cli_load_trust_options(self, &args, OPT_TRUST, OPT_UNTRUSTED, &trust, &untrusted) !=
         CLI_EXIT_OK)
         goto cleanup;
     opts.trust = trust;
@@ -90,8 +86,6 @@ cleanup:
     emza_cert_list_free(untrusted);
     free((void *)files);
     free((void *)data);
-    free((void *)trust_paths);
-    free((void *)untrusted_paths);
     cli_args_free(&args);
     return rc;
 }

@@ -266,14 +266,12 @@ int cli_cmd_sign(const cli_command *self, int argc, char **argv)
     emza_signer *signer = NULL;
     emza_trust *trust = NULL;
     emza_cert_list *untrusted = NULL;
-    size_t input_count = 0, trust_count = 0, untrusted_count = 0;
+    size_t input_count = 0;
     const char **inputs = cli_args_values(&args, -1, &input_count);
-    const char **trust_paths = cli_args_values(&args, OPT_TRUST, &trust_count);
-    const char **untrusted_paths = cli_args_values(&args, OPT_UNTRUSTED, &untrusted_count);
     emza_sign_options opts;
     cli_progress progress;
     rc = CLI_EXIT_USAGE;
-    if (inputs == NULL || trust_paths == NULL || untrusted_paths == NULL) {
+    if (inputs == NULL) {
         cli_error("%s: out of memory", self->title);
         goto cleanup;
     }
@@ -292,9 +290,7 @@ int cli_cmd_sign(const cli_command *self, int argc, char **argv)
         cli_error("%s: no INPUT file to sign", self->title);
         goto cleanup;
     }
-    if (trust_count > 0 && cli_load_trust(self, trust_paths, trust_count, &trust) != CLI_EXIT_OK)
-        goto cleanup;
-    if (cli_load_cert_list(self, "--untrusted", untrusted_paths, untrusted_count, &untrusted) !=
+    if (cli_load_trust_options(self, &args, OPT_TRUST, OPT_UNTRUSTED, &trust, &untrusted) !=
         CLI_EXIT_OK)
         goto cleanup;
     opts.trust = trust;
@@ -316,8 +312,6 @@ cleanup:
     emza_trust_free(trust);
     emza_cert_list_free(untrusted);
     free((void *)inputs);
-    free((void *)trust_paths);
-    free((void *)untrusted_paths);
     cli_args_free(&args);
     return rc;
 }
