@@ -700,7 +700,7 @@ static int fill_digest(xs_ctx *x, xmlNodePtr ref_el)
         ref.transform_count++;
     }
     emza__ref_ctx ctx = {x->doc, &x->ids, x->sig, resolve_input, (void *)(uintptr_t)x->job, 0,
-                         x->job->opts->progress, x->job->opts->progress_ctx};
+                         x->job->opts->progress, x->job->opts->progress_ctx, NULL, NULL};
     uint8_t d[EVP_MAX_MD_SIZE];
     unsigned int dl = 0;
     emza__ref_target target;
