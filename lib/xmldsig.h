@@ -43,6 +43,8 @@
 #define EMZA_NS_DSIG_MORE "http://www.w3.org/2007/05/xmldsig-more#"
 #define EMZA_NS_EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"
 #define EMZA_NS_XADES "http://uri.etsi.org/01903/v1.3.2#"
+/* ETSI EN 319 162-1: the root of an ASiC container's signatures*.xml */
+#define EMZA_NS_ASIC "http://uri.etsi.org/02918/v1.2.1#"
 #define EMZA_NS_XADES141 "http://uri.etsi.org/01903/v1.4.1#"
 
 /* --- algorithm identifiers --- */
