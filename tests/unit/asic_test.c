@@ -16,6 +16,10 @@
 #include <zip.h>
 
 #include <emza/core.h>
+#include <emza/report.h>
+#include <emza/sign.h>
+#include <emza/trust.h>
+#include <emza/verify.h>
 
 #include "asic.h"
 #include "support.h"
@@ -328,6 +332,50 @@ static void test_asic__signatures_file_names(void **state)
     assert_false(emza__asic_is_signatures_xml("META-INF/signatures0.xml.bak"));
 }
 
+/* emza_sign with EMZA_FORMAT_ASICE, then emza_verify_file: TOTAL_PASSED over both entries. */
+static void test_asic_sign__round_trip_is_total_passed(void **state)
+{
+    (void)state;
+    assert_int_equal(ts_make_root("asic"), 0);
+    const char *dir = test_dir("asic-sign");
+    char a[4096], b[4096], out[4096];
+    snprintf(a, sizeof(a), "%s", in(dir, "deed one.txt"));
+    snprintf(b, sizeof(b), "%s", in(dir, "photo.bin"));
+    snprintf(out, sizeof(out), "%s", in(dir, "signed.asice"));
+    write_text(a, "the deed");
+    write_file(b, "\0\1\2", 3);
+    emza_signer *s = p12("citizen-ec");
+    emza_sign_options o = EMZA_SIGN_OPTIONS_INIT;
+    o.format = EMZA_FORMAT_ASICE;
+    const char *const inputs[] = {a, b};
+    assert_int_equal(emza_sign(s, &o, inputs, 2, out), EMZA_OK);
+
+    emza_trust *t = NULL;
+    const char *anchor = pki("trust/root.pem");
+    assert_int_equal(emza_trust_load(&t, &anchor, 1), EMZA_OK);
+    emza_verify_options vo = EMZA_VERIFY_OPTIONS_INIT;
+    vo.trust = t;
+    vo.offline = 1;
+    emza_report *r = NULL;
+    assert_int_equal(emza_verify_file(&r, out, &vo), EMZA_OK);
+    assert_string_equal(emza_report_document_format(r), "ASiC-E");
+    assert_int_equal(emza_report_signature_count(r), 1);
+    const emza_signature_report *sig = emza_report_signature(r, 0);
+    check_verdict(sig, EMZA_TOTAL_PASSED, EMZA_SUB_NONE);
+    assert_int_equal(emza_signature_object_count(sig), 2);
+    assert_string_equal(emza_signature_object_name(sig, 0), "deed one.txt");
+    assert_string_equal(emza_signature_object_uri(sig, 0), "deed%20one.txt");
+    assert_string_equal(emza_signature_object_name(sig, 1), "photo.bin");
+    emza_report_free(r);
+
+    /* two inputs with one file name cannot both be entries; nothing is written */
+    const char *const twice[] = {a, a};
+    assert_int_equal(emza_sign(s, &o, twice, 2, in(dir, "twice.asice")), EMZA_EINVAL);
+    assert_false(file_exists(in(dir, "twice.asice")));
+    emza_trust_free(t);
+    emza_signer_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_asic__entry_size_limit),
         cmocka_unit_test(test_asic__total_size_limit),
         cmocka_unit_test(test_asic__signatures_file_names),
+        cmocka_unit_test(test_asic_sign__round_trip_is_total_passed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
