@@ -8,7 +8,8 @@
   file no signature covers and a manifest that does not match (FORMAT_FAILURE);
 - a refused signing leaves no output file.
 
-Environment: EMZA_TOOL, EMZA_PKI_DIR (tests/fixtures/make-pki.sh).
+Environment: EMZA_TOOL, EMZA_PKI_DIR (tests/fixtures/make-pki.sh), EMZA_TEST_TSA (the test TSA of
+tests/fixtures/test_tsa.c, for level T).
 """
 import os
 import subprocess
@@ -16,6 +17,8 @@ import unittest
 import zipfile
 
 from xades_peers_test import TOOL, XMLSEC, Base, pki
+
+TEST_TSA = os.environ.get("EMZA_TEST_TSA", "")
 
 MIMETYPE = b"application/vnd.etsi.asic-e+zip"
 NS_XADES = "http://uri.etsi.org/01903/v1.3.2#"
@@ -52,6 +55,21 @@ class AsicPeerTest(Base):
                 self.assertEqual(s0["level"], "XAdES-BASELINE-B")
                 self.assertEqual(sorted(o["name"] for o in s0["signedObjects"]),
                                  sorted(["deed.txt", "سند شماره ۱.pdf"]))
+
+    @unittest.skipUnless(TEST_TSA, "EMZA_TEST_TSA is not set")
+    def test_level_t_round_trip(self):
+        from timestamp_test import TSA
+        tsa = TSA()
+        try:
+            self.write("deed.txt", b"the deed")
+            out = self.sign("asice", "citizen-rsa", ["deed.txt"], "t.asice", "--level", "T",
+                            "--tsa", tsa.url)
+        finally:
+            tsa.stop()
+        report = self.assert_verdict(out, "TOTAL_PASSED")
+        s0 = report["signatures"][0]
+        self.assertEqual(s0["level"], "XAdES-BASELINE-T")
+        self.assertEqual([t["type"] for t in s0["timestamps"]], ["SIGNATURE"])
 
     def test_python_zipfile_reads_the_layout(self):
         out = self.make()
