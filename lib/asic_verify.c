@@ -12,8 +12,9 @@
  *       file: TOTAL_FAILED/FORMAT_FAILURE (as libdigidocpp; EN 319 162-1
  *       lets a signature cover a subset, but then the container shows content
  *       that nobody signed, and callers of a verifier rarely look further).
- *   UNSUPPORTED_SIGNATURE  a CAdES signature (signature*.p7s) in a
- *       container: not validated by this version, FORMAT_FAILURE.
+ *   UNSUPPORTED_SIGNATURE  a CAdES signature (signature*.p7s), or an ASiC-E
+ *       time assertion (timestamp*.tst, ASiCManifest*.xml): not validated by
+ *       this version, FORMAT_FAILURE (never silently an unsigned container).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -152,20 +153,20 @@ static int verify_timestamp_token(const emza__verify_job *job, const emza__asic 
     return EMZA_OK;
 }
 
-static int unsupported(const emza__verify_job *job, const emza__asic_entry *e)
+static int unsupported(const emza__verify_job *job, const emza__asic_entry *e, const char *what)
 {
     char msg[EMZA_FINDING_MESSAGE_MAX];
-    snprintf(msg, sizeof(msg),
-             "%s is a CAdES signature in a container, which this version does not validate",
-             e->name);
+    snprintf(msg, sizeof(msg), "%s is %s in a container, which this version does not validate",
+             e->name, what);
     return container_failure(job, "UNSUPPORTED_SIGNATURE", msg);
 }
 
-static int is_p7s(const char *name)
+/* META-INF/<name containing `part`><suffix>, directly in META-INF/. */
+static int meta_inf_file(const char *name, const char *part, const char *suffix)
 {
-    size_t len = strlen(name);
-    return strncmp(name, "META-INF/", 9) == 0 && strchr(name + 9, '/') == NULL && len > 13 &&
-           strstr(name + 9, "signature") != NULL && strcmp(name + len - 4, ".p7s") == 0;
+    size_t len = strlen(name), sl = strlen(suffix);
+    return strncmp(name, "META-INF/", 9) == 0 && strchr(name + 9, '/') == NULL &&
+           len >= 9 + sl && strstr(name + 9, part) != NULL && strcmp(name + len - sl, suffix) == 0;
 }
 
 int emza__asic_verify(const emza__verify_job *job)
@@ -193,8 +194,11 @@ int emza__asic_verify(const emza__verify_job *job)
             rc = verify_signatures_xml(&inner, &asic, e);
         else if (asic.kind == EMZA__ASIC_S && strcmp(e->name, EMZA_ASIC_TIMESTAMP) == 0)
             rc = verify_timestamp_token(&inner, &asic, e);
-        else if (is_p7s(e->name))
-            rc = unsupported(&inner, e);
+        else if (meta_inf_file(e->name, "signature", ".p7s"))
+            rc = unsupported(&inner, e, "a CAdES signature");
+        else if (asic.kind == EMZA__ASIC_E && (meta_inf_file(e->name, "timestamp", ".tst") ||
+                                               meta_inf_file(e->name, "ASiCManifest", ".xml")))
+            rc = unsupported(&inner, e, "an ASiC-E time assertion");
     }
     /* The XAdES verification names its own format; the document is the container. */
     if (rc == EMZA_OK)

@@ -143,6 +143,11 @@ class AsicPeerTest(Base):
         nosig = rebuild(out, self.path("nosig.asice"), drop=("META-INF/signatures0.xml",))
         rc, report = self.verify(nosig)
         self.assertEqual((rc, report["signatures"]), (3, []))
+        # what this version does not validate is said, never taken for an unsigned container
+        for extra in ("META-INF/signature.p7s", "META-INF/timestamp.tst"):
+            odd = rebuild(nosig, self.path("odd.asice"), add={extra: b"0"})
+            report = self.assert_verdict(odd, "TOTAL_FAILED/FORMAT_FAILURE")
+            self.assertEqual(report["signatures"][0]["errors"][0]["code"], "UNSUPPORTED_SIGNATURE")
 
     def test_refused_signing_leaves_no_file(self):
         self.write("mimetype", b"x")
