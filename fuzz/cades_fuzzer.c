@@ -124,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                            "0000000000000000000000000000000000000000000000000000000000000000", now,
                            "default") == EMZA_OK);
     emza__verify_job job = {&opts, now, "fuzz.p7s", data, size, report,
-                            emza__policy_or_default(NULL)};
+                            emza__policy_or_default(NULL), NULL, NULL};
     int rc = emza__cades_verify(&job);
     if (rc != EMZA_OK) {
         CHECK(rc < 0);

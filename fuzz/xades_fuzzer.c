@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (emza__report_new(&report, "fuzz.xml", NULL, FUZZ_TIME, "default") != EMZA_OK)
         return 0;
     emza__verify_job job = {&opts, FUZZ_TIME, "fuzz.xml", data, size, report,
-                            emza__policy_or_default(NULL)};
+                            emza__policy_or_default(NULL), NULL, NULL};
     int rc = emza__xades_verify(&job);
     /* Untrusted bytes are a verdict, never an error: only running out of memory or crossing
      * the report's signature limit may stop the verification. */

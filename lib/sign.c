@@ -111,6 +111,7 @@ static int check_inputs(const emza_sign_options *opts, const char *const *inputs
     switch (opts->format) {
     case EMZA_FORMAT_XADES_DETACHED:
     case EMZA_FORMAT_XADES_ENVELOPING:
+    case EMZA_FORMAT_ASICE:
         max = 64;
         break;
     default:
@@ -160,8 +161,9 @@ int emza__sign_run(const emza_signer *signer, const emza_sign_options *caller_op
     const emza_sign_options *opts = &full;
     EMZA_ENSURE_MSG(emza_format_name(opts->format) != NULL, EMZA_EINVAL,
                     "no signature format chosen");
-    EMZA_ENSURE_MSG(opts->format != EMZA_FORMAT_ASICE, EMZA_EUNSUPPORTED,
-                    "ASiC-E containers are not supported by this build yet");
+    EMZA_ENSURE_MSG(opts->format != EMZA_FORMAT_ASICE || opts->mode == EMZA_SIGN_NEW,
+                    EMZA_EUNSUPPORTED,
+                    "adding a signature to an ASiC-E container is not supported by this build yet");
     EMZA_ENSURE_MSG(opts->level == EMZA_LEVEL_B || opts->level == EMZA_LEVEL_T ||
                         opts->level == EMZA_LEVEL_LT || opts->level == EMZA_LEVEL_LTA,
                     EMZA_EUNSUPPORTED, "unknown level %d", (int)opts->level);
@@ -201,13 +203,16 @@ int emza__sign_run(const emza_signer *signer, const emza_sign_options *caller_op
     emza__atomic_file out = {-1, NULL, NULL};
     if (output_path != NULL)
         EMZA_GUARD(emza__atomic_open(&out, output_path));
-    emza__sign_job job = {signer, opts, inputs, input_count, md, signing_time, &out,
-                          id_seed, id_seed_len};
+    emza__sign_job job = {signer,  opts, inputs, input_count, md, signing_time, &out,
+                          id_seed, id_seed_len, NULL, 0};
     int rc;
     switch (opts->format) {
     case EMZA_FORMAT_CADES_DETACHED:
     case EMZA_FORMAT_CADES_ATTACHED:
         rc = emza__cades_sign(&job);
+        break;
+    case EMZA_FORMAT_ASICE:
+        rc = emza__asic_sign(&job);
         break;
     default:
         rc = emza__xades_sign(&job);

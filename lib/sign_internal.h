@@ -13,6 +13,7 @@
 #include <emza/sign.h>
 
 #include "util/atomic_file.h"
+#include "util/buf.h"
 
 typedef struct emza__sign_job {
     const emza_signer *signer;
@@ -24,6 +25,8 @@ typedef struct emza__sign_job {
     emza__atomic_file *out;        /* never opened in a dry run (emza__sign_run): writes fail */
     const uint8_t *id_seed;        /* two-step signing: XAdES Ids derived from it; NULL: random */
     size_t id_seed_len;
+    emza_buf *out_buf;             /* set: the document goes here instead of `out` (ASiC) */
+    int asic_root;                 /* XAdES: the ds:Signature inside asic:XAdESSignatures */
 } emza__sign_job;
 
 /**
@@ -44,6 +47,9 @@ int emza__cades_sign(const emza__sign_job *job);
 
 /** XAdES enveloped / detached / enveloping (xades_sign.c). */
 int emza__xades_sign(const emza__sign_job *job);
+
+/** ASiC-E with a detached XAdES signature over the inputs (asic_sign.c). */
+int emza__asic_sign(const emza__sign_job *job);
 
 /** A MIME type for a file name by its extension ("application/pdf"); "application/octet-stream" when unknown. */
 const char *emza__mime_type_for(const char *name);

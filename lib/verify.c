@@ -147,7 +147,7 @@ int emza_verify_file(emza_report **out, const char *path, const emza_verify_opti
     emza__hex_encode(hex, sha, 32);
     EMZA_TRY(emza__report_new(&report, path, hex, now, emza_policy_name(policy)));
 
-    emza__verify_job job = {opts, now, path, file.data, file.len, report, policy};
+    emza__verify_job job = {opts, now, path, file.data, file.len, report, policy, NULL, NULL};
     switch (emza__detect_format(file.data, file.len)) {
     case DETECTED_XML:
         EMZA_TRY(emza__xades_verify(&job));
@@ -156,8 +156,7 @@ int emza_verify_file(emza_report **out, const char *path, const emza_verify_opti
         EMZA_TRY(emza__cades_verify(&job));
         break;
     case DETECTED_ZIP:
-        EMZA_TRY(emza__report_set_format(report, "ASiC-E"));
-        EMZA_TRY(report_unknown_format(&job, "ASiC containers are not supported by this build yet"));
+        EMZA_TRY(emza__asic_verify(&job));
         break;
     case DETECTED_UNKNOWN:
         EMZA_TRY(report_unknown_format(

@@ -19,6 +19,7 @@
 #include "report_internal.h"
 #include "trust_internal.h"
 #include "tsp.h"
+#include "xmldsig.h"
 
 enum {
     EMZA_STAGE_FORMAT = 1,       /* FORMAT_FAILURE, SIGNED_DATA_NOT_FOUND */
@@ -36,6 +37,10 @@ typedef struct emza__verify_job {
     size_t len;
     emza_report *report;             /* to fill: format and one entry per signature */
     const emza_policy *policy;       /* never NULL: the options' policy or the built-in default */
+    /* Detached references resolve to these bytes instead of --data files (the entries of an
+       ASiC container, asic.h); NULL outside a container. */
+    emza__resolve_bytes_fn entry_resolve;
+    void *entry_ctx;
 } emza__verify_job;
 
 /** What a signed file looks like, by its first bytes. */
@@ -54,6 +59,9 @@ int emza__cades_verify(const emza__verify_job *job);
 
 /** XML-DSig / XAdES (xades_verify.c). */
 int emza__xades_verify(const emza__verify_job *job);
+
+/** ASiC-E / ASiC-S containers (asic_verify.c). */
+int emza__asic_verify(const emza__verify_job *job);
 
 /**
  * The --data file whose file name equals the last component of `name` (a

@@ -160,7 +160,8 @@ int emza__xades_archive_input(emza_buf *out, const emza__xades_archive_ctx *cx,
 
     /* 1. every reference's output, in order (the data, SignedProperties...) */
     emza__ref_ctx rctx = {sig->doc, cx->ids, sig, cx->resolve, cx->resolve_ctx, 0,
-                          cx->progress, cx->progress_ctx};
+                          cx->progress, cx->progress_ctx, cx->resolve_bytes,
+                          cx->resolve_bytes_ctx};
     size_t detached = 0;
     for (size_t i = 0; i < si.ref_count; i++)
         detached += !emza__uri_is_same_document(si.refs[i].uri);
@@ -517,7 +518,8 @@ static int add_archive_validation_data(xmlNodePtr sig, xmlNodePtr usp, xmlNsPtr 
     EMZA_TRY(emza__ltv_init(&ltv));
     EMZA_TRY(embedded_material(&have, usp));
     EMZA_TRY(emza__xades_timestamp_c14n(&c, last));
-    emza__xades_archive_ctx ax = {&ids, o->resolve, o->resolve_ctx, o->progress, o->progress_ctx};
+    emza__xades_archive_ctx ax = {&ids, o->resolve, o->resolve_ctx, o->progress, o->progress_ctx,
+                                  NULL, NULL};
     EMZA_TRY(emza__xades_archive_input(&data, &ax, sig, last, &c));
     emza__ltv_context cx;
     ltv_context(&cx, o, carried);
@@ -551,7 +553,8 @@ static int add_archive_timestamp(xmlNodePtr sig, xmlNodePtr usp, xmlNsPtr xades,
     emza__buf_init(&data, EMZA_XMLDSIG_OCTETS_MAX);
     emza__tsp_token info;
     memset(&info, 0, sizeof(info));
-    emza__xades_archive_ctx ax = {&ids, o->resolve, o->resolve_ctx, o->progress, o->progress_ctx};
+    emza__xades_archive_ctx ax = {&ids, o->resolve, o->resolve_ctx, o->progress, o->progress_ctx,
+                                  NULL, NULL};
     int rc = canonical_timestamp_method(&c);
     xmlNsPtr ns141 = NULL;
     if (rc == EMZA_OK) {
@@ -640,7 +643,7 @@ static int check_references_intact(xmlDocPtr doc, const emza__extend_job *job)
         for (size_t i = 0; i < si.ref_count; i++)
             detached += !emza__uri_is_same_document(si.refs[i].uri);
         emza__ref_ctx rctx = {doc, &ids, n, resolve_data, (void *)(uintptr_t)job->opts,
-                              detached == 1, NULL, NULL};
+                              detached == 1, NULL, NULL, NULL, NULL};
         for (size_t i = 0; i < si.ref_count && rc == EMZA_OK; i++) {
             if (!emza__uri_is_same_document(si.refs[i].uri))
                 continue; /* detached content does not change */

@@ -22,6 +22,7 @@
  * Verifies every ds:Signature of `doc` (parsed with emza__xml_parse) into
  * job->report, one entry each, and sets the report's format ("XAdES" or
  * "XMLDSig") when there is at least one. Detached references are resolved
+ * to job->entry_resolve's bytes when it is set (an ASiC container), else
  * through job->opts->data_paths (emza__verify_data_path). Only operational
  * failures are error codes.
  */
@@ -74,6 +75,8 @@ typedef struct emza__xades_archive_ctx {
     void *resolve_ctx;
     emza_progress_fn progress;
     void *progress_ctx;
+    emza__resolve_bytes_fn resolve_bytes; /* container entries, or NULL (xmldsig.h) */
+    void *resolve_bytes_ctx;
 } emza__xades_archive_ctx;
 
 /**

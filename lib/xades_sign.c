@@ -293,6 +293,19 @@ static int place_signature(xs_ctx *x)
     EMZA_ENSURE(x->doc != NULL, EMZA_ENOMEM);
     x->sig = new_signature_element(x);
     EMZA_ENSURE(x->sig != NULL, EMZA_ENOMEM);
+    if (job->asic_root) {
+        /* ETSI EN 319 162-1 clause A.5: an ASiC signatures file's root, placed before signing
+           because canonicalization sees the namespaces in scope. */
+        xmlNodePtr root = xmlNewDocNode(x->doc, NULL, (const xmlChar *)"XAdESSignatures", NULL);
+        xmlNsPtr asic = root ? xmlNewNs(root, (const xmlChar *)EMZA_NS_ASIC,
+                                        (const xmlChar *)"asic")
+                             : NULL;
+        EMZA_ENSURE(asic != NULL, EMZA_ENOMEM);
+        xmlSetNs(root, asic);
+        xmlDocSetRootElement(x->doc, root);
+        EMZA_ENSURE(xmlAddChild(root, x->sig) != NULL, EMZA_ENOMEM);
+        return EMZA_OK;
+    }
     xmlDocSetRootElement(x->doc, x->sig);
     return EMZA_OK;
 }
@@ -700,7 +713,7 @@ static int fill_digest(xs_ctx *x, xmlNodePtr ref_el)
         ref.transform_count++;
     }
     emza__ref_ctx ctx = {x->doc, &x->ids, x->sig, resolve_input, (void *)(uintptr_t)x->job, 0,
-                         x->job->opts->progress, x->job->opts->progress_ctx};
+                         x->job->opts->progress, x->job->opts->progress_ctx, NULL, NULL};
     uint8_t d[EVP_MAX_MD_SIZE];
     unsigned int dl = 0;
     emza__ref_target target;
@@ -793,6 +806,7 @@ static int raise_level(xs_ctx *x)
 typedef struct writer {
     emza__atomic_file *out;
     int rc;
+    emza_buf *buf; /* the document in memory instead (job->out_buf), or NULL */
 } writer;
 
 static int write_cb(void *ctx, const char *data, int len)
@@ -800,7 +814,8 @@ static int write_cb(void *ctx, const char *data, int len)
     writer *w = ctx;
     if (len <= 0)
         return 0;
-    w->rc = emza__atomic_write(w->out, data, (size_t)len);
+    w->rc = w->buf != NULL ? emza__buf_append(w->buf, data, (size_t)len)
+                           : emza__atomic_write(w->out, data, (size_t)len);
     return w->rc == EMZA_OK ? len : -1;
 }
 
@@ -812,7 +827,7 @@ static int close_cb(void *ctx)
 
 static int write_document(xs_ctx *x)
 {
-    writer w = {x->job->out, EMZA_OK};
+    writer w = {x->job->out, EMZA_OK, x->job->out_buf};
     emza__xml_quiet quiet;
     emza__xml_quiet_begin(&quiet);
     int rc = EMZA_OK;

@@ -787,7 +787,7 @@ static int check_references(xv_sig *s)
     const emza__verify_job *job = s->d->job;
     emza__ref_ctx ctx = {s->d->doc, &s->d->ids, s->node, resolve_data, (void *)(uintptr_t)job,
                          detached_count(&s->si) == 1, job->opts->progress,
-                         job->opts->progress_ctx};
+                         job->opts->progress_ctx, job->entry_resolve, job->entry_ctx};
     for (size_t i = 0; i < s->si.ref_count; i++)
         EMZA_GUARD(check_reference(s, &ctx, i));
     return EMZA_OK;
@@ -947,8 +947,10 @@ static int validate_archive_timestamps(xv_sig *s, int *has_poe, int64_t *poe)
 {
     *has_poe = 0;
     const emza__verify_job *job = s->d->job;
-    emza__xades_archive_ctx ax = {&s->d->ids, resolve_data, (void *)(uintptr_t)job,
-                                  job->opts->progress, job->opts->progress_ctx};
+    emza__xades_archive_ctx ax = {&s->d->ids,           resolve_data,
+                                  (void *)(uintptr_t)job, job->opts->progress,
+                                  job->opts->progress_ctx, job->entry_resolve,
+                                  job->entry_ctx};
     for (size_t i = 0; i < s->arc_ts_count && !s->format_failed; i++) {
         emza__c14n c;
         int found = as_finding(s, emza__xades_timestamp_c14n(&c, s->arc_ts[i]), "FORMAT_INVALID");

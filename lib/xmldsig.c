@@ -437,15 +437,10 @@ static size_t scheme_length(const char *uri)
     return uri[i] == ':' ? i + 1 : 0;
 }
 
-int emza__uri_file_name(char *out, size_t size, const char *uri)
+/* Percent-decodes uri[start, end) into `out`; a NUL, or a '/' when `slash_ok` is 0, is refused. */
+static int uri_decode(char *out, size_t size, const char *uri, size_t start, size_t end,
+                      int slash_ok)
 {
-    out[0] = '\0';
-    EMZA_ENSURE(size > 1 && uri != NULL, EMZA_EINVAL);
-    size_t end = strcspn(uri, "?#");
-    size_t start = scheme_length(uri);
-    for (size_t i = start; i < end; i++)
-        if (uri[i] == '/')
-            start = i + 1;
     size_t n = 0;
     for (size_t i = start; i < end; i++) {
         char ch = uri[i];
@@ -456,13 +451,38 @@ int emza__uri_file_name(char *out, size_t size, const char *uri)
             ch = (char)(hi * 16 + lo);
             i += 2;
         }
-        EMZA_ENSURE_MSG(ch != '\0' && ch != '/' && n + 1 < size, EMZA_ENOTFOUND,
+        EMZA_ENSURE_MSG(ch != '\0' && (slash_ok || ch != '/') && n + 1 < size, EMZA_ENOTFOUND,
                         "a reference URI does not name a file");
         out[n++] = ch;
     }
     out[n] = '\0';
-    EMZA_ENSURE_MSG(n > 0 && strcmp(out, ".") != 0 && strcmp(out, "..") != 0, EMZA_ENOTFOUND,
-                    "a reference URI does not name a file");
+    return EMZA_OK;
+}
+
+int emza__uri_path(char *out, size_t size, const char *uri)
+{
+    out[0] = '\0';
+    EMZA_ENSURE(size > 1 && uri != NULL, EMZA_EINVAL);
+    size_t end = strcspn(uri, "?#");
+    EMZA_ENSURE_MSG(scheme_length(uri) == 0 && uri[0] != '/', EMZA_ENOTFOUND,
+                    "a reference URI is not a relative path");
+    EMZA_GUARD(uri_decode(out, size, uri, 0, end, 1));
+    EMZA_ENSURE_MSG(out[0] != '\0', EMZA_ENOTFOUND, "a reference URI does not name a file");
+    return EMZA_OK;
+}
+
+int emza__uri_file_name(char *out, size_t size, const char *uri)
+{
+    out[0] = '\0';
+    EMZA_ENSURE(size > 1 && uri != NULL, EMZA_EINVAL);
+    size_t end = strcspn(uri, "?#");
+    size_t start = scheme_length(uri);
+    for (size_t i = start; i < end; i++)
+        if (uri[i] == '/')
+            start = i + 1;
+    EMZA_GUARD(uri_decode(out, size, uri, start, end, 0));
+    EMZA_ENSURE_MSG(out[0] != '\0' && strcmp(out, ".") != 0 && strcmp(out, "..") != 0,
+                    EMZA_ENOTFOUND, "a reference URI does not name a file");
     return EMZA_OK;
 }
 
@@ -684,6 +704,21 @@ static int resolve_detached(const emza__ref_ctx *ctx, const emza__reference *ref
 {
     char clip[96];
     const char *uri = ref->uri;
+    if (ctx->resolve_bytes != NULL) {
+        /* A container entry: the whole relative path names it, never a file on disk. */
+        int rc = uri != NULL ? emza__uri_path(target->name, sizeof(target->name), uri)
+                             : EMZA_ENOTFOUND;
+        if (rc == EMZA_OK)
+            rc = ctx->resolve_bytes(ctx->resolve_bytes_ctx, target->name, &target->bytes);
+        if (rc == EMZA_OK) {
+            target->in_memory = 1;
+            return EMZA_OK;
+        }
+        if (rc != EMZA_ENOTFOUND)
+            return rc;
+        EMZA_FAIL(EMZA_ENOTFOUND, "the reference %s names no entry of the container",
+                  emza__xml_clip(clip, sizeof(clip), uri ? uri : "(no URI)"));
+    }
     int named = uri != NULL && emza__uri_file_name(target->name, sizeof(target->name), uri) == EMZA_OK;
     if (ctx->resolve != NULL)
         target->path = ctx->resolve(ctx->resolve_ctx, named ? target->name : NULL,
@@ -711,6 +746,8 @@ static int reference_run(const emza__ref_ctx *ctx, const emza__reference *ref,
         EMZA_TRY(resolve_same_document(ctx, ref->uri, &d.ns));
         d.is_nodeset = 1;
         target->element = d.ns.root;
+    } else if (target->in_memory) {
+        EMZA_TRY(emza__buf_append(&d.octets, target->bytes.data, target->bytes.len));
     } else {
         EMZA_TRY(emza__file_read(&d.octets, target->path, EMZA_XMLDSIG_OCTETS_MAX));
     }
@@ -729,6 +766,10 @@ int emza__reference_digest(const emza__ref_ctx *ctx, const emza__reference *ref,
         target->same_document = 1;
     } else {
         EMZA_GUARD(resolve_detached(ctx, ref, target));
+        if (ref->transform_count == 0 && target->in_memory)
+            return emza__digest_bytes(out, out_len,
+                                      target->bytes.data ? target->bytes.data : (const uint8_t *)"",
+                                      target->bytes.len, ref->md);
         if (ref->transform_count == 0)
             return emza__digest_file(out, out_len, NULL, target->path, ref->md, ctx->progress,
                                      ctx->progress_ctx);

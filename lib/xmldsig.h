@@ -43,6 +43,8 @@
 #define EMZA_NS_DSIG_MORE "http://www.w3.org/2007/05/xmldsig-more#"
 #define EMZA_NS_EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"
 #define EMZA_NS_XADES "http://uri.etsi.org/01903/v1.3.2#"
+/* ETSI EN 319 162-1: the root of an ASiC container's signatures*.xml */
+#define EMZA_NS_ASIC "http://uri.etsi.org/02918/v1.2.1#"
 #define EMZA_NS_XADES141 "http://uri.etsi.org/01903/v1.4.1#"
 
 /* --- algorithm identifiers --- */
@@ -182,6 +184,14 @@ int emza__transform_parse(emza__transform *out, const xmlNode *el);
 /** Supplies detached content: the path of the file a reference URI names, or NULL. */
 typedef const char *(*emza__resolve_fn)(void *ctx, const char *file_name, int sole);
 
+/**
+ * Supplies detached content held in memory (an entry of an ASiC container):
+ * `path` is the reference URI percent-decoded (emza__uri_path), relative to
+ * the container root. On EMZA_OK `*out` borrows the bytes, which must stay
+ * valid while the reference is processed; EMZA_ENOTFOUND when no such entry.
+ */
+typedef int (*emza__resolve_bytes_fn)(void *ctx, const char *path, emza_span *out);
+
 typedef struct emza__ref_ctx {
     xmlDocPtr doc;
     const emza__xml_ids *ids;
@@ -191,6 +201,9 @@ typedef struct emza__ref_ctx {
     int sole_external;        /* 1 when this is the signature's only detached reference */
     emza_progress_fn progress;
     void *progress_ctx;
+    emza__resolve_bytes_fn resolve_bytes; /* when set, detached references are resolved here
+                                             (and never through `resolve`) */
+    void *resolve_bytes_ctx;
 } emza__ref_ctx;
 
 /** What a reference turned out to cover. */
@@ -198,7 +211,10 @@ typedef struct emza__ref_target {
     int same_document;      /* 1: in this document; 0: a detached file */
     const xmlNode *element; /* same-document: the element selected, NULL for the whole document */
     const char *path;       /* detached: the file read (borrowed from the resolver) */
-    char name[256];         /* detached: the file name from the URI, decoded */
+    char name[256];         /* detached: the file name from the URI, decoded (the entry's
+                               path for in-memory content) */
+    int in_memory;          /* detached content from resolve_bytes: `bytes`, not `path` */
+    emza_span bytes;
 } emza__ref_target;
 
 /**
@@ -224,6 +240,13 @@ int emza__reference_output(const emza__ref_ctx *ctx, const emza__reference *ref,
 
 /** 1 when a reference URI is same-document ("" or "#..."). */
 int emza__uri_is_same_document(const char *uri);
+/**
+ * The relative path a detached reference URI names, percent-decoded (ASiC,
+ * ETSI EN 319 162-1: references to container entries are relative URIs): no
+ * scheme, no query or fragment, not absolute. EMZA_ENOTFOUND when the URI is
+ * not such a reference, decodes to a NUL, or is longer than `size`.
+ */
+int emza__uri_path(char *out, size_t size, const char *uri);
 /**
  * The file name a detached reference URI names: no scheme, no query or
  * fragment, percent-decoded, last path component. EMZA_ENOTFOUND when the URI

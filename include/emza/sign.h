@@ -34,7 +34,8 @@ typedef enum emza_format {
     EMZA_FORMAT_XADES_ENVELOPING = 3, /**< the data inside the signature (base64 for binary) */
     EMZA_FORMAT_CADES_DETACHED = 4,   /**< a .p7s beside the data file */
     EMZA_FORMAT_CADES_ATTACHED = 5,   /**< a .p7m that contains the data */
-    EMZA_FORMAT_ASICE = 6,            /**< an ASiC-E container (not yet supported) */
+    EMZA_FORMAT_ASICE = 6,            /**< an ASiC-E container: the inputs as entries, a detached XAdES
+                                           over them in META-INF/signatures0.xml (EMZA_SIGN_NEW only) */
 } emza_format;
 
 /** Baseline levels (ETSI EN 319 132-1 / 319 122-1). */

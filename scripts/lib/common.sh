@@ -10,6 +10,8 @@ EMZA_BUILD_PACKAGES=(gcc libc6-dev pkg-config meson ninja-build openssl libssl-d
                      libjansson-dev python3)
 # PKCS#11 (smart cards, tokens): p11-kit's pkcs11.h only; modules are loaded with dlopen.
 EMZA_BUILD_PACKAGES+=(libp11-kit-dev)
+# ASiC containers (lib/asic*.c): libzip reads and writes them in memory.
+EMZA_BUILD_PACKAGES+=(libzip-dev)
 # Extra packages the test suite needs: unit tests, fuzzing, independent peers.
 EMZA_TEST_PACKAGES=(libcmocka-dev clang libclang-rt-14-dev g++ binutils xmlsec1 libxmlsec1-dev)
 # The bindings' tests: a venv that installs bindings/python offline, and a JDK for the JNI glue.

@@ -256,7 +256,7 @@ static void template_sign(const char *tmpl, const char *who, const char *out)
         const xmlNode *ts = emza__xml_child(r, EMZA_NS_DSIG, "Transforms");
         for (const xmlNode *t = emza__xml_first_element(ts); t; t = emza__xml_next_element(t))
             assert_ok(emza__transform_parse(&ref.transforms[ref.transform_count++], t));
-        emza__ref_ctx ctx = {doc, &ids, sig, NULL, NULL, 0, NULL, NULL};
+        emza__ref_ctx ctx = {doc, &ids, sig, NULL, NULL, 0, NULL, NULL, NULL, NULL};
         uint8_t d[EVP_MAX_MD_SIZE];
         unsigned int dl = 0;
         emza__ref_target target;

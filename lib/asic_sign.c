@@ -1,0 +1,206 @@
+/*
+ * Writing ASiC-E containers (ETSI EN 319 162-1): "mimetype" first and stored,
+ * the data files (deflated), META-INF/manifest.xml (OpenDocument manifest)
+ * and META-INF/signatures0.xml, a detached XAdES (xades_sign.c, any level it
+ * makes) inside asic:XAdESSignatures whose references are the entries' names.
+ *
+ * The container is assembled by libzip in memory and handed to the job's
+ * atomic output (sign.c commits it only when everything succeeded): nothing
+ * partial is ever left on disk. Each data file is read once, within
+ * EMZA_ASIC_ENTRY_MAX; the XAdES references digest the same files. A file
+ * that changes while it is signed gives a container whose signature fails
+ * (HASH_FAILURE), never one that passes over other bytes.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+
+#include <libxml/tree.h>
+#include <zip.h>
+
+#include "asic.h"
+#include "sign_internal.h"
+#include "util/file.h"
+#include "util/guard.h"
+#include "xml_parse.h"
+
+#define NS_MANIFEST "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
+
+/* The XAdES signatures file is small: the signature, certificates, revocation values. */
+#define ASIC_SIGNATURES_MAX ((size_t)16 * 1024 * 1024)
+
+static int manifest_entry(xmlNodePtr root, xmlNsPtr ns, const char *path, const char *type)
+{
+    xmlNodePtr fe = xmlNewChild(root, ns, (const xmlChar *)"file-entry", NULL);
+    EMZA_ENSURE(fe != NULL, EMZA_ENOMEM);
+    EMZA_ENSURE(xmlNewNsProp(fe, ns, (const xmlChar *)"full-path", (const xmlChar *)path) != NULL &&
+                    xmlNewNsProp(fe, ns, (const xmlChar *)"media-type", (const xmlChar *)type) !=
+                        NULL,
+                EMZA_ENOMEM);
+    return EMZA_OK;
+}
+
+/* META-INF/manifest.xml: "/" and every data file with its media type. */
+static int make_manifest(emza_buf *out, const emza__sign_job *job)
+{
+    int rc = EMZA_OK;
+    xmlChar *text = NULL;
+    int text_len = 0;
+    xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
+    xmlNodePtr root = doc ? xmlNewDocNode(doc, NULL, (const xmlChar *)"manifest", NULL) : NULL;
+    xmlNsPtr ns = root ? xmlNewNs(root, (const xmlChar *)NS_MANIFEST, (const xmlChar *)"manifest")
+                       : NULL;
+    EMZA_TRY_ENSURE(ns != NULL, EMZA_ENOMEM, "out of memory");
+    xmlSetNs(root, ns);
+    xmlDocSetRootElement(doc, root);
+    EMZA_TRY_ENSURE(xmlNewNsProp(root, ns, (const xmlChar *)"version", (const xmlChar *)"1.2") !=
+                        NULL,
+                    EMZA_ENOMEM, "out of memory");
+    EMZA_TRY(manifest_entry(root, ns, "/", EMZA_ASIC_E_MIMETYPE));
+    for (size_t i = 0; i < job->input_count; i++) {
+        const char *name = emza__base_name(job->inputs[i]);
+        /* As the XAdES DataObjectFormat says (xades_sign.c): the option, else by the name. */
+        const char *type =
+            job->opts->mime_type != NULL ? job->opts->mime_type : emza__mime_type_for(name);
+        EMZA_TRY(manifest_entry(root, ns, name, type));
+    }
+    xmlDocDumpMemoryEnc(doc, &text, &text_len, "UTF-8");
+    EMZA_TRY_ENSURE(text != NULL && text_len > 0, EMZA_ENOMEM, "cannot write the manifest");
+    emza__buf_init(out, ASIC_SIGNATURES_MAX);
+    EMZA_TRY(emza__buf_append(out, text, (size_t)text_len));
+cleanup:
+    xmlFree(text);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* The detached XAdES over the inputs, inside asic:XAdESSignatures, into `out`. */
+static int make_signature(emza_buf *out, const emza__sign_job *job)
+{
+    emza_sign_options o = *job->opts;
+    o.format = EMZA_FORMAT_XADES_DETACHED;
+    emza__sign_job inner = *job;
+    inner.opts = &o;
+    inner.out_buf = out;
+    inner.asic_root = 1;
+    emza__buf_init(out, ASIC_SIGNATURES_MAX);
+    return emza__xades_sign(&inner);
+}
+
+static int zip_error_to_rc(zip_t *za, const char *what)
+{
+    EMZA_FAIL(EMZA_ENOMEM, "%s: %s", what, zip_error_strerror(zip_get_error(za)));
+}
+
+/* Adds `data` (borrowed until zip_close) as `name`, stored or deflated. */
+static int add_entry(zip_t *za, const char *name, const emza_buf *data, int stored)
+{
+    zip_source_t *s = zip_source_buffer(za, data->data ? data->data : (const uint8_t *)"",
+                                        data->len, 0);
+    if (s == NULL)
+        return zip_error_to_rc(za, "cannot add an entry");
+    zip_int64_t idx = zip_file_add(za, name, s, ZIP_FL_ENC_UTF_8);
+    if (idx < 0) {
+        zip_source_free(s);
+        return zip_error_to_rc(za, "cannot add an entry");
+    }
+    if (zip_set_file_compression(za, (zip_uint64_t)idx, stored ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
+                                 0) != 0)
+        return zip_error_to_rc(za, "cannot set an entry's compression");
+    return EMZA_OK;
+}
+
+/* The container's bytes, assembled in memory, to the job's atomic output. */
+static int write_container(const emza__sign_job *job, const emza_buf *mimetype,
+                           const emza_buf *files, const emza_buf *manifest,
+                           const emza_buf *signature)
+{
+    int rc = EMZA_OK;
+    zip_error_t err;
+    zip_error_init(&err);
+    zip_source_t *src = zip_source_buffer_create(NULL, 0, 0, &err);
+    if (src == NULL) {
+        zip_error_fini(&err);
+        EMZA_FAIL(EMZA_ENOMEM, "cannot start a container");
+    }
+    zip_source_keep(src);
+    zip_t *za = zip_open_from_source(src, ZIP_TRUNCATE, &err);
+    uint8_t *bytes = NULL;
+    if (za == NULL) {
+        rc = emza__error_set(EMZA_ENOMEM, __FILE__, __LINE__, "cannot start a container: %s",
+                             zip_error_strerror(&err));
+        goto cleanup;
+    }
+    EMZA_TRY(add_entry(za, "mimetype", mimetype, 1));
+    for (size_t i = 0; i < job->input_count; i++)
+        EMZA_TRY(add_entry(za, emza__base_name(job->inputs[i]), &files[i], 0));
+    EMZA_TRY(add_entry(za, EMZA_ASIC_MANIFEST, manifest, 0));
+    EMZA_TRY(add_entry(za, "META-INF/signatures0.xml", signature, 0));
+    if (zip_close(za) != 0) {
+        rc = zip_error_to_rc(za, "cannot assemble the container");
+        zip_discard(za);
+        za = NULL;
+        goto cleanup;
+    }
+    za = NULL;
+    zip_stat_t st;
+    zip_stat_init(&st);
+    EMZA_TRY_ENSURE(zip_source_stat(src, &st) == 0 && (st.valid & ZIP_STAT_SIZE) &&
+                        zip_source_open(src) == 0,
+                    EMZA_ENOMEM, "cannot read the assembled container");
+    bytes = malloc(st.size ? (size_t)st.size : 1);
+    zip_int64_t got = bytes ? zip_source_read(src, bytes, st.size) : -1;
+    zip_source_close(src);
+    EMZA_TRY_ENSURE(got >= 0 && (zip_uint64_t)got == st.size, EMZA_ENOMEM,
+                    "cannot read the assembled container");
+    EMZA_TRY(emza__atomic_write(job->out, bytes, (size_t)st.size));
+cleanup:
+    if (za != NULL)
+        zip_discard(za);
+    free(bytes);
+    zip_source_free(src);
+    zip_error_fini(&err);
+    return rc;
+}
+
+int emza__asic_sign(const emza__sign_job *job)
+{
+    int rc = EMZA_OK;
+    emza_buf mimetype, manifest, signature;
+    emza__buf_init(&mimetype, 64);
+    emza__buf_init(&manifest, 0);
+    emza__buf_init(&signature, 0);
+    emza_buf *files = calloc(job->input_count ? job->input_count : 1, sizeof(*files));
+    EMZA_ENSURE_MSG(files != NULL, EMZA_ENOMEM, "out of memory");
+    size_t total = 0;
+    for (size_t i = 0; i < job->input_count; i++) {
+        const char *name = emza__base_name(job->inputs[i]);
+        const char *why = NULL;
+        EMZA_TRY_ENSURE(strlen(name) <= EMZA_ASIC_NAME_MAX, EMZA_ELIMIT,
+                        "the file name %s is longer than %u bytes, the limit of a container "
+                        "entry",
+                        name, EMZA_ASIC_NAME_MAX);
+        EMZA_TRY_ENSURE(emza__asic_name_ok(name, 0, &why) && strcmp(name, "mimetype") != 0 &&
+                            strcmp(name, "META-INF") != 0,
+                        EMZA_EINVAL, "%s cannot be a container entry: %s", name,
+                        why ? why : "a reserved name");
+        EMZA_TRY(emza__file_read(&files[i], job->inputs[i], EMZA_ASIC_ENTRY_MAX));
+        EMZA_TRY_ENSURE(!EMZA_ADD_OVERFLOWS(total, files[i].len, &total) &&
+                            total <= EMZA_ASIC_TOTAL_MAX,
+                        EMZA_ELIMIT, "the files are more than %zu bytes together, the limit of "
+                                     "a container",
+                        (size_t)EMZA_ASIC_TOTAL_MAX);
+    }
+    EMZA_TRY(emza__buf_append_str(&mimetype, EMZA_ASIC_E_MIMETYPE));
+    EMZA_TRY(make_manifest(&manifest, job));
+    EMZA_TRY(make_signature(&signature, job));
+    EMZA_TRY(write_container(job, &mimetype, files, &manifest, &signature));
+cleanup:
+    for (size_t i = 0; i < job->input_count; i++)
+        emza__buf_free(&files[i]);
+    free(files);
+    emza__buf_free(&mimetype);
+    emza__buf_free(&manifest);
+    emza__buf_free(&signature);
+    return rc;
+}
