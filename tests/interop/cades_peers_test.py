@@ -565,7 +565,8 @@ class CommandLineNegatives(Base):
             + p12 + ["-o", out, self.data],
             "--level T": ["sign", "--format", "cades-detached", "--level", "T", "--tsa",
                           "http://127.0.0.1:9/"] + p12 + ["-o", out, self.data],
-            "asice": ["sign", "--format", "asice"] + p12 + ["-o", out, self.data],
+            "asice --add-to (not yet)": ["sign", "--format", "asice", "--add-to", junk] + p12
+            + ["-o", out, self.data],
             "no key": ["sign", "--format", "cades-detached", "-o", out, self.data],
             "p12 without password": ["sign", "--format", "cades-detached", "--key",
                                      pki("citizen-ec.p12"), "-o", out, self.data],
