@@ -193,7 +193,8 @@ typedef struct p11_module {
 static pthread_mutex_t modules_lock = PTHREAD_MUTEX_INITIALIZER;
 static p11_module *modules;
 
-/* Loads, initialises and enters a module; the caller holds modules_lock. */
+/* Loads, initialises and enters a module (or finds it entered under another name); the
+   caller holds modules_lock. */
 static int module_load(p11_module **out, const char *path, const char *given)
 {
     *out = NULL;
@@ -210,6 +211,16 @@ static int module_load(p11_module **out, const char *path, const char *given)
                              "the PKCS#11 module %s cannot be loaded: %s", given,
                              why ? why : "unknown reason");
         goto cleanup;
+    }
+    /* The same shared object under another name (a bare name and a path to it): one entry,
+       so one C_Initialize, and no C_Finalize while the other name's signers still use it. */
+    for (p11_module *o = modules; o != NULL; o = o->next) {
+        if (o->handle == m->handle) {
+            EMZA_TRY_ENSURE(o->refs < UINT_MAX, EMZA_ELIMIT, "too many signers on %s", given);
+            o->refs++;
+            *out = o;
+            goto cleanup; /* drops this dlopen's reference only */
+        }
     }
     void *sym = dlsym(m->handle, "C_GetFunctionList");
     EMZA_TRY_ENSURE(sym != NULL, EMZA_EIO,

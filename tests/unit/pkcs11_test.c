@@ -626,6 +626,29 @@ static void test_pkcs11__two_signers_on_one_module_sign_and_close_in_any_order(v
     emza_signer_free(again);
 }
 
+/*
+ * One shared object loaded under two names (a path, and the bare name dlopen finds it by once
+ * it is loaded, its SONAME) is one module: freeing the signers of one name must not
+ * C_Finalize it under the signers of the other.
+ */
+static void test_pkcs11__one_module_under_two_names_is_not_finalized_under_a_signer(void **state)
+{
+    (void)state;
+    pin_ctx ctx = {"123456", 0, 0, 0, 0, "", NULL, 0};
+    const char *data = in(g_root, "note.txt");
+    emza_signer *by_path = open_citizen("citizen-rsa", &ctx);
+    const char *slash = strrchr(g_module, '/');
+    emza_pkcs11_options o = p11_options("citizen", "citizen-ec", NULL, &ctx);
+    o.module_path = slash != NULL ? slash + 1 : g_module; /* "libsofthsm2.so" */
+    emza_signer *by_name = NULL;
+    assert_ok(emza_signer_open_pkcs11(&by_name, &o));
+    emza_signer_free(by_path); /* the other name still has a signer: no C_Finalize */
+    assert_ok(sign_file(by_name, EMZA_FORMAT_CADES_DETACHED, 0, NULL, data,
+                        in(g_root, "two-names.p7s")));
+    emza_signer_free(by_name);
+    check_openssl_cms_passes(in(g_root, "two-names.p7s"), data);
+}
+
 typedef struct thread_arg {
     const char *key;
     int failures;
@@ -677,6 +700,7 @@ int main(void)
         cmocka_unit_test(test_pkcs11__labels_and_ids_past_the_limits_are_refused),
         cmocka_unit_test(test_pkcs11__modules_that_cannot_be_loaded_are_eio),
         cmocka_unit_test(test_pkcs11__two_signers_on_one_module_sign_and_close_in_any_order),
+        cmocka_unit_test(test_pkcs11__one_module_under_two_names_is_not_finalized_under_a_signer),
         cmocka_unit_test(test_pkcs11__signers_open_sign_and_close_on_several_threads),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
