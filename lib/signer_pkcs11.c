@@ -429,13 +429,19 @@ static int read_attribute(p11_key *k, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE ty
     if (a.ulValueLen == 0)
         return EMZA_OK;
     int rc = EMZA_OK;
-    uint8_t *tmp = calloc(1, a.ulValueLen);
+    CK_ULONG size = a.ulValueLen;
+    uint8_t *tmp = calloc(1, size);
     EMZA_ENSURE_MSG(tmp != NULL, EMZA_ENOMEM, "out of memory");
     a.pValue = tmp;
     rv = k->fn->C_GetAttributeValue(k->session, obj, &a, 1);
     if (rv != CKR_OK)
         rc = CKR_FAIL(rv, EMZA_ECRYPTO, "cannot read an attribute on the token '%s'",
                       k->token_label);
+    else if (a.ulValueLen > size) /* a faulty module: never read past the buffer */
+        rc = emza__error_set(EMZA_ECRYPTO, __FILE__, __LINE__,
+                             "the PKCS#11 module claims an attribute on the token '%s' longer "
+                             "than the buffer it was given (%lu bytes, not %lu)",
+                             k->token_label, a.ulValueLen, size);
     else
         rc = emza__buf_append(out, tmp, a.ulValueLen);
     free(tmp);

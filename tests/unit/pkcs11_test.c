@@ -415,6 +415,26 @@ static void test_pkcs11__locked_pin_is_epin_locked(void **state)
     emza_signer_free(s);
 }
 
+static void test_pkcs11__attribute_longer_than_its_buffer_is_refused(void **state)
+{
+    (void)state;
+    /* A faulty module claims more bytes of a certificate than the buffer it was given. */
+    const char *shim = getenv("EMZA_LOCKSHIM");
+    assert_non_null(shim);
+    setenv("EMZA_SHIM_MODULE", g_module, 1);
+    setenv("EMZA_SHIM_STATE", in(g_root, "shim-state-long-value"), 1);
+    setenv("EMZA_SHIM_LONG_VALUE", "1", 1);
+    pin_ctx ctx = {"123456", 0, 0, 0, 0, "", NULL, 0};
+    emza_pkcs11_options o = p11_options("citizen", "citizen-ec", NULL, &ctx);
+    o.module_path = shim;
+    emza_signer *s = NULL;
+    int rc = emza_signer_open_pkcs11(&s, &o);
+    unsetenv("EMZA_SHIM_LONG_VALUE");
+    assert_error(rc, EMZA_ECRYPTO);
+    assert_message_has("longer than the buffer");
+    assert_null(s);
+}
+
 static void test_pkcs11__ckr_values_map_to_codes_and_words(void **state)
 {
     (void)state;
@@ -694,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_pkcs11__xades_signed_on_the_token_verify_with_xmlsec1_and_emza),
         cmocka_unit_test(test_pkcs11__wrong_pin_is_epin_and_the_buffer_is_wiped),
         cmocka_unit_test(test_pkcs11__locked_pin_is_epin_locked),
+        cmocka_unit_test(test_pkcs11__attribute_longer_than_its_buffer_is_refused),
         cmocka_unit_test(test_pkcs11__ckr_values_map_to_codes_and_words),
         cmocka_unit_test(test_pkcs11__always_authenticate_key_asks_the_pin_for_every_signature),
         cmocka_unit_test(test_pkcs11__missing_and_ambiguous_tokens_and_keys_have_exact_codes),
