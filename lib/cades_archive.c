@@ -294,8 +294,10 @@ int emza__cades_ats_hash_index_check(int *ok, char *why, size_t why_size, const 
         alg = obj ? EVP_get_digestbyobj(obj) : NULL;
         ASN1_OBJECT_free(obj);
         emza__ossl_clear();
-        if (alg == NULL) {
-            snprintf(why, why_size, "the archive timestamp's hash index uses an unknown algorithm");
+        if (alg == NULL || !emza__digest_usable(alg)) {
+            /* Known by OID but not computable here (MD4...) is a verdict too, not an error. */
+            snprintf(why, why_size, "the archive timestamp's hash index uses an %s algorithm",
+                     alg == NULL ? "unknown" : "unavailable");
             emza_error_clear();
             return EMZA_OK;
         }

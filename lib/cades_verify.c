@@ -110,16 +110,6 @@ static void signer_algorithms(CMS_SignerInfo *si, int *pk_nid, int *md_nid, cons
     emza__ossl_clear();
 }
 
-/* 1 when the crypto provider can compute `md` (a digest known by name may still be missing). */
-static int digest_usable(const EVP_MD *md)
-{
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx != NULL && EVP_DigestInit_ex(ctx, md, NULL) == 1;
-    EVP_MD_CTX_free(ctx);
-    emza__ossl_clear();
-    return ok;
-}
-
 /* The signing-time attribute, when present and well-formed. */
 static void claimed_time(emza_signature_report *sig, CMS_SignerInfo *si)
 {
@@ -506,7 +496,7 @@ static int validate_signer(emza_signature_report *sig, CMS_SignerInfo *si, const
         EMZA_GUARD(emza__findings_add(errors, EMZA_STAGE_FORMAT, EMZA_SUB_FORMAT_FAILURE,
                                       "UNKNOWN_ALGORITHM", "the digest algorithm is not known"));
         format_ok = 0;
-    } else if (!digest_usable(md)) {
+    } else if (!emza__digest_usable(md)) {
         /* Known to OpenSSL by name (MD4, say) but not computable by its providers. */
         EMZA_GUARD(emza__findings_add(errors, EMZA_STAGE_FORMAT, EMZA_SUB_FORMAT_FAILURE,
                                       "UNKNOWN_ALGORITHM",

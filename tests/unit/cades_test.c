@@ -2639,6 +2639,30 @@ static void test_cades_archive__hash_index_and_ocsp_values(void **state)
     assert_ok(emza__cades_ats_hash_index_check(&ok, why, sizeof(why), &md, bad, l, sl));
     assert_int_equal(ok, 0);
     assert_non_null(strstr(why, "malformed"));
+    /* So is an algorithm this build cannot compute (MD4: not in OpenSSL 3's default provider). */
+    static const uint8_t md4_oid[] = {0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x02, 0x04};
+    static const uint8_t zeros[16] = {0};
+    emza_buf alg, part, body, md4_index;
+    emza__buf_init(&alg, 256);
+    emza__buf_init(&part, 256);
+    emza__buf_init(&body, 256);
+    emza__buf_init(&md4_index, 256);
+    assert_ok(emza__der_append_tlv(&alg, EMZA_DER_OID, md4_oid, sizeof(md4_oid)));
+    assert_ok(emza__der_append_tlv(&alg, 0x05, NULL, 0));
+    assert_ok(emza__der_append_tlv(&body, EMZA_DER_SEQUENCE, alg.data, alg.len));
+    assert_ok(emza__der_append_tlv(&part, EMZA_DER_OCTET_STRING, zeros, sizeof(zeros)));
+    assert_ok(emza__der_append_tlv(&body, EMZA_DER_SEQUENCE, part.data, part.len));
+    assert_ok(emza__der_append_tlv(&body, EMZA_DER_SEQUENCE, NULL, 0));
+    assert_ok(emza__der_append_tlv(&body, EMZA_DER_SEQUENCE, NULL, 0));
+    assert_ok(emza__der_append_tlv(&md4_index, EMZA_DER_SEQUENCE, body.data, body.len));
+    emza_span md4_span = {md4_index.data, md4_index.len};
+    assert_ok(emza__cades_ats_hash_index_check(&ok, why, sizeof(why), &md, md4_span, l, sl));
+    assert_int_equal(ok, 0);
+    assert_non_null(strstr(why, "algorithm"));
+    emza__buf_free(&alg);
+    emza__buf_free(&part);
+    emza__buf_free(&body);
+    emza__buf_free(&md4_index);
 
     emza__buf_free(&index);
     emza__buf_free(&index384);
