@@ -370,6 +370,18 @@ static int validate_archive_timestamp(emza_signature_report *sig, emza_span toke
                                     number, why));
         goto cleanup;
     }
+    /* The index binds every value it covers: a weak algorithm there, as a weak imprint in the
+       token (tsp.c), leaves the archive timestamp no proof of existence. */
+    const char *weak = NULL;
+    if (!emza__policy_digest_ok(EVP_MD_get_type(index_md), &weak)) {
+        EMZA_TRY(emza__sig_add_timestamp(sig, "ARCHIVE", 0, NULL, "INDETERMINATE"));
+        EMZA_TRY(emza__findings_add(
+            emza__sig_warnings(sig), 0, EMZA_SUB_NONE, "ARCHIVE_TIMESTAMP_INDETERMINATE",
+            "archive timestamp %d is INDETERMINATE/CRYPTO_CONSTRAINTS_FAILURE_NO_POE, so it is no "
+            "proof of existence: its hash index (ats-hash-index-v3) is not acceptable: %s",
+            number, weak));
+        goto cleanup;
+    }
     /* The content is hashed with the imprint's algorithm: the token says which. */
     EMZA_TRY(emza__tsp_token_check(&probe, token.data, token.len, (const uint8_t *)"", 0,
                                    cx->embedded));
