@@ -2578,6 +2578,42 @@ static void test_cades_archive__layout_limits(void **state)
     free(sl);
 }
 
+/*
+ * Two SignerInfos with one signature value but other unsigned attributes: an archive
+ * timestamp located by that value could be checked against the other one's attributes, so
+ * the lookup refuses to choose. An exact duplicate is the same layout and is found.
+ */
+static void test_cades_archive__signers_sharing_a_signature_value_are_ambiguous(void **state)
+{
+    (void)state;
+    emza_buf a, b;
+    synthetic_cms(&a, 1, 2);
+    synthetic_cms(&b, 1, 1);
+    emza__cades_layout *la = calloc(1, sizeof(*la));
+    emza__cades_layout *lb = calloc(1, sizeof(*lb));
+    emza__cades_layout *two = calloc(1, sizeof(*two));
+    emza__cades_signer_layout *sl = calloc(1, sizeof(*sl));
+    assert_non_null(la);
+    assert_non_null(lb);
+    assert_non_null(two);
+    assert_non_null(sl);
+    assert_ok(emza__cades_layout_parse(la, a.data, a.len));
+    assert_ok(emza__cades_layout_parse(lb, b.data, b.len));
+    *two = *la;
+    two->signer_infos[1] = lb->signer_infos[0]; /* "sig" again, one unsigned value fewer */
+    two->signer_count = 2;
+    assert_error(emza__cades_layout_find_signer(sl, two, (const uint8_t *)"sig", 3), EMZA_EFORMAT);
+    two->signer_infos[1] = la->signer_infos[0]; /* an exact duplicate */
+    assert_ok(emza__cades_layout_find_signer(sl, two, (const uint8_t *)"sig", 3));
+    assert_int_equal(sl->unsigned_count, 2);
+    emza__buf_free(&a);
+    emza__buf_free(&b);
+    free(la);
+    free(lb);
+    free(two);
+    free(sl);
+}
+
 static void test_cades_archive__hash_index_and_ocsp_values(void **state)
 {
     (void)state;
@@ -2742,6 +2778,7 @@ int main(void)
         cmocka_unit_test(test_cades_verify__hostile_mime_type_is_escaped_in_reports),
         cmocka_unit_test(test_cades_archive__layout_limits),
         cmocka_unit_test(test_cades_archive__hash_index_and_ocsp_values),
+        cmocka_unit_test(test_cades_archive__signers_sharing_a_signature_value_are_ambiguous),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
