@@ -158,16 +158,42 @@ int emza__cades_signer_layout_parse(emza__cades_signer_layout *out, emza_span si
     return EMZA_OK;
 }
 
+static int same_span(emza_span a, emza_span b)
+{
+    return a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
+}
+
 int emza__cades_layout_find_signer(emza__cades_signer_layout *out, const emza__cades_layout *layout,
                                    const uint8_t *signature, size_t signature_len)
 {
-    for (size_t i = 0; i < layout->signer_count; i++) {
+    emza_span want = {signature, signature_len};
+    size_t i = 0;
+    for (; i < layout->signer_count; i++) {
         EMZA_GUARD(emza__cades_signer_layout_parse(out, layout->signer_infos[i]));
-        if (out->signature.len == signature_len &&
-            memcmp(out->signature.data, signature, signature_len) == 0)
-            return EMZA_OK;
+        if (same_span(out->signature, want))
+            break;
     }
-    EMZA_FAIL(EMZA_ENOTFOUND, "the signer is not in the signature's DER");
+    EMZA_ENSURE_MSG(i < layout->signer_count, EMZA_ENOTFOUND,
+                    "the signer is not in the signature's DER");
+    /* Another SignerInfo with this signature value but other fields or unsigned attributes
+       would make the choice ambiguous (an archive timestamp checked against the wrong
+       attributes): refused. An exact duplicate has the same layout. */
+    emza__cades_signer_layout *other = NULL;
+    int rc = EMZA_OK;
+    for (size_t j = i + 1; j < layout->signer_count && rc == EMZA_OK; j++) {
+        if (same_span(layout->signer_infos[j], layout->signer_infos[i]))
+            continue;
+        if (other == NULL && (other = malloc(sizeof(*other))) == NULL)
+            rc = emza__error_set(EMZA_ENOMEM, __FILE__, __LINE__, "out of memory");
+        else if (emza__cades_signer_layout_parse(other, layout->signer_infos[j]) != EMZA_OK)
+            emza_error_clear(); /* not this signer's: its signature cannot even be read */
+        else if (same_span(other->signature, want))
+            rc = emza__error_set(EMZA_EFORMAT, __FILE__, __LINE__,
+                                 "signers %zu and %zu have the same signature value but differ",
+                                 i + 1, j + 1);
+    }
+    free(other);
+    return rc;
 }
 
 /* Appends OCTET STRING(hash(a || b)) to `out`. */
@@ -294,8 +320,10 @@ int emza__cades_ats_hash_index_check(int *ok, char *why, size_t why_size, const 
         alg = obj ? EVP_get_digestbyobj(obj) : NULL;
         ASN1_OBJECT_free(obj);
         emza__ossl_clear();
-        if (alg == NULL) {
-            snprintf(why, why_size, "the archive timestamp's hash index uses an unknown algorithm");
+        if (alg == NULL || !emza__digest_usable(alg)) {
+            /* Known by OID but not computable here (MD4...) is a verdict too, not an error. */
+            snprintf(why, why_size, "the archive timestamp's hash index uses an %s algorithm",
+                     alg == NULL ? "unknown" : "unavailable");
             emza_error_clear();
             return EMZA_OK;
         }

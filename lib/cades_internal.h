@@ -126,7 +126,10 @@ typedef struct emza__cades_signer_layout {
 /** Finds the parts of a SignerInfo (whole TLV). EMZA_EFORMAT, EMZA_ELIMIT. */
 int emza__cades_signer_layout_parse(emza__cades_signer_layout *out, emza_span signer_info);
 
-/** The SignerInfo of `layout` whose signature value is `signature`; EMZA_ENOTFOUND when none. */
+/**
+ * The SignerInfo of `layout` whose signature value is `signature`; EMZA_ENOTFOUND when none,
+ * EMZA_EFORMAT when another SignerInfo that is not an exact copy has the same value.
+ */
 int emza__cades_layout_find_signer(emza__cades_signer_layout *out, const emza__cades_layout *layout,
                                    const uint8_t *signature, size_t signature_len);
 

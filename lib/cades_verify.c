@@ -110,16 +110,6 @@ static void signer_algorithms(CMS_SignerInfo *si, int *pk_nid, int *md_nid, cons
     emza__ossl_clear();
 }
 
-/* 1 when the crypto provider can compute `md` (a digest known by name may still be missing). */
-static int digest_usable(const EVP_MD *md)
-{
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx != NULL && EVP_DigestInit_ex(ctx, md, NULL) == 1;
-    EVP_MD_CTX_free(ctx);
-    emza__ossl_clear();
-    return ok;
-}
-
 /* The signing-time attribute, when present and well-formed. */
 static void claimed_time(emza_signature_report *sig, CMS_SignerInfo *si)
 {
@@ -380,6 +370,18 @@ static int validate_archive_timestamp(emza_signature_report *sig, emza_span toke
                                     number, why));
         goto cleanup;
     }
+    /* The index binds every value it covers: a weak algorithm there, as a weak imprint in the
+       token (tsp.c), leaves the archive timestamp no proof of existence. */
+    const char *weak = NULL;
+    if (!emza__policy_digest_ok(EVP_MD_get_type(index_md), &weak)) {
+        EMZA_TRY(emza__sig_add_timestamp(sig, "ARCHIVE", 0, NULL, "INDETERMINATE"));
+        EMZA_TRY(emza__findings_add(
+            emza__sig_warnings(sig), 0, EMZA_SUB_NONE, "ARCHIVE_TIMESTAMP_INDETERMINATE",
+            "archive timestamp %d is INDETERMINATE/CRYPTO_CONSTRAINTS_FAILURE_NO_POE, so it is no "
+            "proof of existence: its hash index (ats-hash-index-v3) is not acceptable: %s",
+            number, weak));
+        goto cleanup;
+    }
     /* The content is hashed with the imprint's algorithm: the token says which. */
     EMZA_TRY(emza__tsp_token_check(&probe, token.data, token.len, (const uint8_t *)"", 0,
                                    cx->embedded));
@@ -506,7 +508,7 @@ static int validate_signer(emza_signature_report *sig, CMS_SignerInfo *si, const
         EMZA_GUARD(emza__findings_add(errors, EMZA_STAGE_FORMAT, EMZA_SUB_FORMAT_FAILURE,
                                       "UNKNOWN_ALGORITHM", "the digest algorithm is not known"));
         format_ok = 0;
-    } else if (!digest_usable(md)) {
+    } else if (!emza__digest_usable(md)) {
         /* Known to OpenSSL by name (MD4, say) but not computable by its providers. */
         EMZA_GUARD(emza__findings_add(errors, EMZA_STAGE_FORMAT, EMZA_SUB_FORMAT_FAILURE,
                                       "UNKNOWN_ALGORITHM",

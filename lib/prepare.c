@@ -268,7 +268,7 @@ static int prepare(emza_prepared *p, const emza_cert *cert, const emza_cert_list
     p->md = emza__digest_for_signing(opts->digest);
     EMZA_ENSURE_MSG(p->md != NULL, EMZA_EINVAL,
                     "digest %s is not one emza signs with (sha256, sha384, sha512)", opts->digest);
-    EMZA_ENSURE_MSG(input_count <= EMZA_PREPARED_INPUTS_MAX, EMZA_EINVAL,
+    EMZA_ENSURE_MSG(input_count <= EMZA_PREPARED_INPUTS_MAX, EMZA_ELIMIT,
                     "at most %d input files", EMZA_PREPARED_INPUTS_MAX);
     p->signing_time = opts->has_signing_time ? opts->signing_time : (int64_t)time(NULL);
     EMZA_GUARD_OSSL(RAND_bytes(p->id_seed, sizeof(p->id_seed)), EMZA_ECRYPTO);

@@ -193,7 +193,8 @@ typedef struct p11_module {
 static pthread_mutex_t modules_lock = PTHREAD_MUTEX_INITIALIZER;
 static p11_module *modules;
 
-/* Loads, initialises and enters a module; the caller holds modules_lock. */
+/* Loads, initialises and enters a module (or finds it entered under another name); the
+   caller holds modules_lock. */
 static int module_load(p11_module **out, const char *path, const char *given)
 {
     *out = NULL;
@@ -210,6 +211,16 @@ static int module_load(p11_module **out, const char *path, const char *given)
                              "the PKCS#11 module %s cannot be loaded: %s", given,
                              why ? why : "unknown reason");
         goto cleanup;
+    }
+    /* The same shared object under another name (a bare name and a path to it): one entry,
+       so one C_Initialize, and no C_Finalize while the other name's signers still use it. */
+    for (p11_module *o = modules; o != NULL; o = o->next) {
+        if (o->handle == m->handle) {
+            EMZA_TRY_ENSURE(o->refs < UINT_MAX, EMZA_ELIMIT, "too many signers on %s", given);
+            o->refs++;
+            *out = o;
+            goto cleanup; /* drops this dlopen's reference only */
+        }
     }
     void *sym = dlsym(m->handle, "C_GetFunctionList");
     EMZA_TRY_ENSURE(sym != NULL, EMZA_EIO,
@@ -418,13 +429,19 @@ static int read_attribute(p11_key *k, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE ty
     if (a.ulValueLen == 0)
         return EMZA_OK;
     int rc = EMZA_OK;
-    uint8_t *tmp = calloc(1, a.ulValueLen);
+    CK_ULONG size = a.ulValueLen;
+    uint8_t *tmp = calloc(1, size);
     EMZA_ENSURE_MSG(tmp != NULL, EMZA_ENOMEM, "out of memory");
     a.pValue = tmp;
     rv = k->fn->C_GetAttributeValue(k->session, obj, &a, 1);
     if (rv != CKR_OK)
         rc = CKR_FAIL(rv, EMZA_ECRYPTO, "cannot read an attribute on the token '%s'",
                       k->token_label);
+    else if (a.ulValueLen > size) /* a faulty module: never read past the buffer */
+        rc = emza__error_set(EMZA_ECRYPTO, __FILE__, __LINE__,
+                             "the PKCS#11 module claims an attribute on the token '%s' longer "
+                             "than the buffer it was given (%lu bytes, not %lu)",
+                             k->token_label, a.ulValueLen, size);
     else
         rc = emza__buf_append(out, tmp, a.ulValueLen);
     free(tmp);

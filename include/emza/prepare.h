@@ -76,8 +76,8 @@ typedef struct emza_prepared emza_prepared;
  * Errors: those of emza_sign before its signature; EMZA_EUNSUPPORTED for
  * EMZA_SIGN_COUNTERSIGN (one prepared digest per signing, and a
  * countersignature makes one per existing signer); EMZA_ELIMIT for a path or
- * option text longer than EMZA_PREPARED_TEXT_MAX or a chain longer than
- * EMZA_PREPARED_CHAIN_MAX.
+ * option text longer than EMZA_PREPARED_TEXT_MAX, a chain longer than
+ * EMZA_PREPARED_CHAIN_MAX or more than EMZA_PREPARED_INPUTS_MAX inputs.
  */
 EMZA_EXTERN EMZA_WARN_UNUSED_RESULT int emza_sign_prepare(emza_prepared **out,
                                                           const emza_cert *cert,

@@ -61,6 +61,15 @@ int emza__digest_bytes(uint8_t *out, unsigned int *out_len, const void *data, si
     return EMZA_OK;
 }
 
+int emza__digest_usable(const EVP_MD *md)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = md != NULL && ctx != NULL && EVP_DigestInit_ex(ctx, md, NULL) == 1;
+    EVP_MD_CTX_free(ctx);
+    emza__ossl_clear();
+    return ok;
+}
+
 const EVP_MD *emza__digest_for_signing(const char *name)
 {
     if (name == NULL || strcmp(name, "sha256") == 0)

@@ -32,4 +32,11 @@ int emza__digest_bytes(uint8_t *out, unsigned int *out_len, const void *data, si
 /** The digest for a report name ("sha256", "sha384", "sha512"); NULL when not one we sign with. */
 const EVP_MD *emza__digest_for_signing(const char *name);
 
+/**
+ * 1 when `md` can be computed by the loaded providers: OpenSSL knows some
+ * digests by name or OID (MD4, Whirlpool...) that its default provider does
+ * not implement. Clears OpenSSL's error queue.
+ */
+int emza__digest_usable(const EVP_MD *md);
+
 #endif /* EMZA_UTIL_DIGEST_H */

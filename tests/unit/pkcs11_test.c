@@ -413,6 +413,26 @@ static void test_pkcs11__locked_pin_is_epin_locked(void **state)
     emza_signer_free(s);
 }
 
+static void test_pkcs11__attribute_longer_than_its_buffer_is_refused(void **state)
+{
+    (void)state;
+    /* A faulty module claims more bytes of a certificate than the buffer it was given. */
+    const char *shim = getenv("EMZA_LOCKSHIM");
+    assert_non_null(shim);
+    setenv("EMZA_SHIM_MODULE", g_module, 1);
+    setenv("EMZA_SHIM_STATE", in(g_root, "shim-state-long-value"), 1);
+    setenv("EMZA_SHIM_LONG_VALUE", "1", 1);
+    pin_ctx ctx = {"123456", 0, 0, 0, 0, "", NULL, 0};
+    emza_pkcs11_options o = p11_options("citizen", "citizen-ec", NULL, &ctx);
+    o.module_path = shim;
+    emza_signer *s = NULL;
+    int rc = emza_signer_open_pkcs11(&s, &o);
+    unsetenv("EMZA_SHIM_LONG_VALUE");
+    assert_error(rc, EMZA_ECRYPTO);
+    assert_message_has("longer than the buffer");
+    assert_null(s);
+}
+
 static void test_pkcs11__ckr_values_map_to_codes_and_words(void **state)
 {
     (void)state;
@@ -624,6 +644,29 @@ static void test_pkcs11__two_signers_on_one_module_sign_and_close_in_any_order(v
     emza_signer_free(again);
 }
 
+/*
+ * One shared object loaded under two names (a path, and the bare name dlopen finds it by once
+ * it is loaded, its SONAME) is one module: freeing the signers of one name must not
+ * C_Finalize it under the signers of the other.
+ */
+static void test_pkcs11__one_module_under_two_names_is_not_finalized_under_a_signer(void **state)
+{
+    (void)state;
+    pin_ctx ctx = {"123456", 0, 0, 0, 0, "", NULL, 0};
+    const char *data = in(g_root, "note.txt");
+    emza_signer *by_path = open_citizen("citizen-rsa", &ctx);
+    const char *slash = strrchr(g_module, '/');
+    emza_pkcs11_options o = p11_options("citizen", "citizen-ec", NULL, &ctx);
+    o.module_path = slash != NULL ? slash + 1 : g_module; /* "libsofthsm2.so" */
+    emza_signer *by_name = NULL;
+    assert_ok(emza_signer_open_pkcs11(&by_name, &o));
+    emza_signer_free(by_path); /* the other name still has a signer: no C_Finalize */
+    assert_ok(sign_file(by_name, EMZA_FORMAT_CADES_DETACHED, 0, NULL, data,
+                        in(g_root, "two-names.p7s")));
+    emza_signer_free(by_name);
+    check_openssl_cms_passes(in(g_root, "two-names.p7s"), data);
+}
+
 typedef struct thread_arg {
     const char *key;
     int failures;
@@ -669,12 +712,14 @@ int main(void)
         cmocka_unit_test(test_pkcs11__xades_signed_on_the_token_verify_with_xmlsec1_and_emza),
         cmocka_unit_test(test_pkcs11__wrong_pin_is_epin_and_the_buffer_is_wiped),
         cmocka_unit_test(test_pkcs11__locked_pin_is_epin_locked),
+        cmocka_unit_test(test_pkcs11__attribute_longer_than_its_buffer_is_refused),
         cmocka_unit_test(test_pkcs11__ckr_values_map_to_codes_and_words),
         cmocka_unit_test(test_pkcs11__always_authenticate_key_asks_the_pin_for_every_signature),
         cmocka_unit_test(test_pkcs11__missing_and_ambiguous_tokens_and_keys_have_exact_codes),
         cmocka_unit_test(test_pkcs11__labels_and_ids_past_the_limits_are_refused),
         cmocka_unit_test(test_pkcs11__modules_that_cannot_be_loaded_are_eio),
         cmocka_unit_test(test_pkcs11__two_signers_on_one_module_sign_and_close_in_any_order),
+        cmocka_unit_test(test_pkcs11__one_module_under_two_names_is_not_finalized_under_a_signer),
         cmocka_unit_test(test_pkcs11__signers_open_sign_and_close_on_several_threads),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

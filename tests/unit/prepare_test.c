@@ -499,6 +499,27 @@ static void test_prepare__state_limits_are_enforced(void **state)
     free(text);
     free(quoted);
 
+    /* More than EMZA_PREPARED_INPUTS_MAX inputs when preparing: the limit a state read has. */
+    o.signer_role = NULL;
+    char *many[EMZA_PREPARED_INPUTS_MAX + 1];
+    for (size_t i = 0; i < sizeof(many) / sizeof(many[0]); i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "many-%zu.txt", i);
+        many[i] = strdup(tmp(name));
+        assert_non_null(many[i]);
+        write_text(many[i], "one of many\n");
+    }
+    assert_ok(emza_sign_prepare(&q, cert, NULL, &o, (const char *const *)many,
+                                EMZA_PREPARED_INPUTS_MAX));
+    emza_prepared_free(q);
+    q = NULL;
+    assert_error(emza_sign_prepare(&q, cert, NULL, &o, (const char *const *)many,
+                                   EMZA_PREPARED_INPUTS_MAX + 1),
+                 EMZA_ELIMIT);
+    assert_null(q);
+    for (size_t i = 0; i < sizeof(many) / sizeof(many[0]); i++)
+        free(many[i]);
+
     /* More than EMZA_PREPARED_CHAIN_MAX chain certificates. */
     const char *cert_b64 = strstr(j, "\"certificate\": \"") + strlen("\"certificate\": ");
     size_t cert_len = (size_t)(strchr(cert_b64 + 1, '"') + 1 - cert_b64);

@@ -1910,6 +1910,90 @@ static void test_cades_lta__signed_verified_and_stamped_again(void **state)
     check_no_leftovers(dir, 3);
 }
 
+/*
+ * An archive timestamp whose ats-hash-index-v3 hashes the covered values with MD5 (its
+ * token's imprint is SHA-256): the index is what binds the certificates, revocation values
+ * and unsigned attributes, so a weak index algorithm makes it no proof of existence, as a
+ * token with a weak imprint is (INDETERMINATE, a warning), never a second PASSED.
+ */
+static void test_cades_lta__archive_timestamp_with_a_weak_hash_index_proves_nothing(void **state)
+{
+    (void)state;
+    const char *dir = test_dir("lta-weak-index");
+    const char *data = in(dir, "deed.txt");
+    write_file(data, "archived", 8);
+    tsa_server s;
+    tsa_setup setup = {0};
+    tsa_start(&s, &setup);
+    emza_sign_options o = t_options(EMZA_FORMAT_CADES_ATTACHED, s.url, g_now - 60);
+    o.level = EMZA_LEVEL_LTA;
+    char path[1024];
+    snprintf(path, sizeof(path), "%s", in(dir, "lta.p7m"));
+    sign_ok("citizen-rsa", &o, data, path);
+
+    /* A second archive timestamp, made as cades_extend.c makes one but with an MD5 index. */
+    size_t len = 0;
+    uint8_t *file = read_all(path, &len);
+    CMS_ContentInfo *cms = NULL;
+    assert_ok(emza__cades_read(&cms, file, len));
+    emza__cades_layout *l = calloc(1, sizeof(*l));
+    emza__cades_signer_layout *sl = calloc(1, sizeof(*sl));
+    assert_non_null(l);
+    assert_non_null(sl);
+    assert_ok(emza__cades_layout_parse(l, file, len));
+    CMS_SignerInfo *si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+    const ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
+    assert_ok(emza__cades_layout_find_signer(sl, l, ASN1_STRING_get0_data(value),
+                                             (size_t)ASN1_STRING_length(value)));
+    emza_buf index, input, token;
+    emza__buf_init(&index, 1u << 20);
+    emza__buf_init(&input, 1u << 20);
+    assert_ok(emza__cades_ats_hash_index(&index, l, sl, EVP_md5()));
+    uint8_t digest[32];
+    unsigned int digest_len = 0;
+    assert_int_equal(EVP_Digest("archived", 8, digest, &digest_len, EVP_sha256(), NULL), 1);
+    assert_ok(emza__cades_ats_imprint_input(&input, l, sl, digest, digest_len,
+                                            (emza_span){index.data, index.len}));
+    emza__tsp_token info;
+    stamp(&token, &info, s.url, input.data, input.len);
+    emza__tsp_token_free(&info);
+    tsa_stop(&s);
+    CMS_ContentInfo *tcms = NULL;
+    assert_ok(emza__cades_read(&tcms, token.data, token.len));
+    assert_int_equal(CMS_unsigned_add1_attr_by_txt(
+                         sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(tcms), 0),
+                         EMZA_OID_ATS_HASH_INDEX_V3, V_ASN1_SEQUENCE, index.data, (int)index.len),
+                     1);
+    emza_buf indexed, out;
+    emza__buf_init(&indexed, 1u << 20);
+    emza__buf_init(&out, 1u << 24);
+    assert_ok(emza__cades_to_der(tcms, &indexed));
+    assert_int_equal(CMS_unsigned_add1_attr_by_txt(si, EMZA_OID_ARCHIVE_TIMESTAMP_V3,
+                                                   V_ASN1_SEQUENCE, indexed.data,
+                                                   (int)indexed.len),
+                     1);
+    assert_ok(emza__cades_to_der(cms, &out));
+    write_file(path, out.data, out.len);
+
+    emza_report *r = verify_at(path, NULL, (int64_t)time(NULL) + 1);
+    const emza_signature_report *sig = emza_report_signature(r, 0);
+    check_verdict(sig, EMZA_TOTAL_PASSED, EMZA_SUB_NONE); /* the first archive timestamp holds */
+    assert_int_equal(count_timestamps(sig, "ARCHIVE", "PASSED"), 1);
+    assert_int_equal(count_timestamps(sig, "ARCHIVE", "INDETERMINATE"), 1);
+    emza_report_free(r);
+
+    CMS_ContentInfo_free(tcms);
+    CMS_ContentInfo_free(cms);
+    emza__buf_free(&index);
+    emza__buf_free(&input);
+    emza__buf_free(&token);
+    emza__buf_free(&indexed);
+    emza__buf_free(&out);
+    free(l);
+    free(sl);
+    free(file);
+}
+
 /* Flips the byte `back` bytes before the end of `needle` inside the file at `path`. */
 static void flip_inside(const char *path, const uint8_t *needle, size_t needle_len, size_t back)
 {
@@ -2057,6 +2141,7 @@ int main(void)
         TSA_TEST(test_cades_t__levels_and_formats_this_build_cannot_make),
         TSA_TEST(test_cades_verify__nested_countersignatures_up_to_the_depth_limit),
         TSA_TEST(test_cades_lta__signed_verified_and_stamped_again),
+        TSA_TEST(test_cades_lta__archive_timestamp_with_a_weak_hash_index_proves_nothing),
         TSA_TEST(test_cades_lta__embedded_values_changed_afterwards_fail),
         TSA_TEST(test_extend__refusals_write_nothing),
     };
