@@ -778,13 +778,27 @@ static JNIEnv *callback_env(void)
     return env;
 }
 
+/*
+ * The adapter's method `name`, or NULL. The class reference is released at
+ * once: a callback may run many times within one native call (one signature
+ * per signer), and local references only go when that call returns. The
+ * method id stays valid while the adapter object keeps its class loaded.
+ */
+static jmethodID adapter_method(JNIEnv *env, jobject adapter, const char *name, const char *sig)
+{
+    jclass cls = (*env)->GetObjectClass(env, adapter);
+    jmethodID m = cls == NULL ? NULL : (*env)->GetMethodID(env, cls, name, sig);
+    if (cls != NULL)
+        (*env)->DeleteLocalRef(env, cls);
+    return m;
+}
+
 /* The adapter's code for its last failure (its errorCode()); clears anything pending. */
 static int adapter_error(JNIEnv *env, jobject adapter)
 {
     if ((*env)->ExceptionCheck(env))
         (*env)->ExceptionClear(env);
-    jclass cls = (*env)->GetObjectClass(env, adapter);
-    jmethodID m = cls == NULL ? NULL : (*env)->GetMethodID(env, cls, "errorCode", "()I");
+    jmethodID m = adapter_method(env, adapter, "errorCode", "()I");
     if (m == NULL) {
         (*env)->ExceptionClear(env);
         return EMZA_EINTERNAL;
@@ -823,12 +837,15 @@ static int external_sign(void *opaque, const char *algorithm, const uint8_t *dig
     JNIEnv *env = callback_env();
     if (env == NULL)
         return EMZA_EINTERNAL;
-    jclass cls = (*env)->GetObjectClass(env, ctx->adapter);
-    jmethodID m = cls == NULL ? NULL : (*env)->GetMethodID(env, cls, "sign", "([B[B)[B");
+    jmethodID m = adapter_method(env, ctx->adapter, "sign", "([B[B)[B");
     jbyteArray jalg = jbytes(env, algorithm);
     jbyteArray jdigest = (*env)->NewByteArray(env, (jsize)digest_len);
     if (m == NULL || jalg == NULL || jdigest == NULL) {
         (*env)->ExceptionClear(env);
+        if (jalg != NULL)
+            (*env)->DeleteLocalRef(env, jalg);
+        if (jdigest != NULL)
+            (*env)->DeleteLocalRef(env, jdigest);
         return EMZA_ENOMEM;
     }
     (*env)->SetByteArrayRegion(env, jdigest, 0, (jsize)digest_len, (const jbyte *)digest);
@@ -850,11 +867,12 @@ static int ask_pin(void *opaque, const char *token_label, int for_signature, cha
     JNIEnv *env = callback_env();
     if (env == NULL)
         return EMZA_EINTERNAL;
-    jclass cls = (*env)->GetObjectClass(env, ctx->adapter);
-    jmethodID m = cls == NULL ? NULL : (*env)->GetMethodID(env, cls, "ask", "([BZ)[B");
+    jmethodID m = adapter_method(env, ctx->adapter, "ask", "([BZ)[B");
     jbyteArray jlabel = jbytes(env, token_label != NULL ? token_label : "");
     if (m == NULL || jlabel == NULL) {
         (*env)->ExceptionClear(env);
+        if (jlabel != NULL)
+            (*env)->DeleteLocalRef(env, jlabel);
         return EMZA_ENOMEM;
     }
     jbyteArray pin = (*env)->CallObjectMethod(env, ctx->adapter, m, jlabel, (jboolean)(for_signature != 0));
