@@ -416,6 +416,13 @@ int emza__cades_add_ocsp_values(emza_buf *out, const uint8_t *der, size_t len,
                       memcmp(l->ocsp[k].data, ocsp[i].data, ocsp[i].len) == 0;
         if (present)
             continue;
+        /* Exactly one DER OCSPResponse (a SEQUENCE): the splice writes it as it is. */
+        emza_reader one;
+        emza_span body;
+        emza__reader_init(&one, ocsp[i].data, ocsp[i].len);
+        EMZA_TRY(emza__der_expect(&one, EMZA_DER_SEQUENCE, &body));
+        EMZA_TRY_ENSURE(one.left == 0, EMZA_EFORMAT,
+                        "an OCSP response to embed is not one DER SEQUENCE");
         tmp.len = 0;
         tmp2.len = 0;
         EMZA_TRY(emza__der_append_tlv(&tmp, EMZA_DER_OID, oid_ri_ocsp, sizeof(oid_ri_ocsp)));

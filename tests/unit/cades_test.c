@@ -2638,6 +2638,19 @@ static void test_cades_archive__hash_index_and_ocsp_values(void **state)
     assert_int_equal(l->cert_count, 3);
     /* SignedData version 5 with `other` revocation choices (RFC 5652 5.1). */
     assert_non_null(find_bytes(twice.data, twice.len, (const uint8_t *)"\x02\x01\x05", 3));
+    /* What is spliced must be one DER SEQUENCE: nothing, another tag or trailing bytes are refused. */
+    emza_buf not_ocsp, out;
+    emza__buf_init(&not_ocsp, 64);
+    emza__buf_init(&out, 1u << 20);
+    assert_error(emza__cades_add_ocsp_values(&out, der.data, der.len, &not_ocsp, 1), EMZA_EFORMAT);
+    assert_ok(emza__der_append_tlv(&not_ocsp, EMZA_DER_OCTET_STRING, "r3", 2));
+    assert_error(emza__cades_add_ocsp_values(&out, der.data, der.len, &not_ocsp, 1), EMZA_EFORMAT);
+    not_ocsp.len = 0;
+    assert_ok(emza__der_append_tlv(&not_ocsp, EMZA_DER_SEQUENCE, "r3", 2));
+    assert_ok(emza__buf_append_byte(&not_ocsp, 0x00));
+    assert_error(emza__cades_add_ocsp_values(&out, der.data, der.len, &not_ocsp, 1), EMZA_EFORMAT);
+    emza__buf_free(&not_ocsp);
+    emza__buf_free(&out);
 
     assert_ok(emza__cades_signer_layout_parse(sl, l->signer_infos[0]));
     emza__buf_init(&index, 1u << 20);
