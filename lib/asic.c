@@ -350,3 +350,14 @@ int emza__asic_open(emza__asic *out, const uint8_t *data, size_t len,
     }
     return rc;
 }
+
+int emza__asic_resolve_entry(void *ctx, const char *path, emza_span *out)
+{
+    const emza__asic *asic = ctx;
+    const emza__asic_entry *e = emza__asic_find(asic, path);
+    if (e == NULL || e->is_dir)
+        return EMZA_ENOTFOUND;
+    out->data = e->data.data ? e->data.data : (const uint8_t *)"";
+    out->len = e->data.len;
+    return EMZA_OK;
+}

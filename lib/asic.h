@@ -52,6 +52,9 @@
 #define EMZA_ASIC_NAME_MAX 255u
 /** Largest entry, uncompressed (bytes). */
 #define EMZA_ASIC_ENTRY_MAX ((size_t)EMZA_SIGNED_FILE_MAX)
+/** Largest signatures*.xml file emza writes into a container (the signature, certificates,
+    revocation values). */
+#define EMZA_ASIC_SIGNATURES_MAX ((size_t)16 * 1024 * 1024)
 /** Largest sum of all entries, uncompressed (bytes). */
 #define EMZA_ASIC_TOTAL_MAX ((size_t)EMZA_SIGNED_FILE_MAX)
 /** Highest compression ratio (uncompressed / compressed) of an entry above EMZA_ASIC_RATIO_FLOOR. */
@@ -111,6 +114,13 @@ void emza__asic_free(emza__asic *asic);
 const emza__asic_entry *emza__asic_find(const emza__asic *asic, const char *name);
 
 /**
+ * An emza__resolve_bytes_fn (xmldsig.h) over the container `ctx` (an
+ * emza__asic *): the bytes of the file entry named `path` (borrowed from
+ * the container), or EMZA_ENOTFOUND.
+ */
+int emza__asic_resolve_entry(void *ctx, const char *path, emza_span *out);
+
+/**
  * 1 when `name` is a legal entry name (the rules above; a trailing '/' is
  * allowed when `dir_ok`), 0 otherwise with the reason in `why` (may be NULL).
  */
@@ -128,5 +138,24 @@ typedef struct emza__asic_data {
     const char *path;      /* the file read */
     const char *mime_type; /* manifest media-type */
 } emza__asic_data;
+
+/** An entry to put into a container being rewritten: `name` gets the bytes `data` (borrowed). */
+typedef struct emza__asic_put {
+    const char *name;
+    const emza_buf *data;
+} emza__asic_put;
+
+/**
+ * Rewrites the ZIP `zip` (`len` bytes, borrowed; already accepted by
+ * emza__asic_open) into `out` (initialised by the caller, whose cap bounds
+ * the result): each put replaces the entry of its name, or is added after
+ * the others when there is none, deflated. Every other entry keeps its
+ * position and its stored bytes (libzip copies them without recompressing),
+ * so "mimetype" stays first and stored and the other signatures stay
+ * byte-identical. Errors: EMZA_ENOMEM (libzip could not assemble it),
+ * EMZA_ELIMIT (larger than out's cap).
+ */
+int emza__asic_rewrite(const uint8_t *zip, size_t len, const emza__asic_put *puts, size_t count,
+                       emza_buf *out);
 
 #endif /* EMZA_ASIC_H */

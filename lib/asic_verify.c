@@ -30,17 +30,6 @@
 #include "xml_parse.h"
 #include "xmldsig.h"
 
-static int resolve_entry(void *ctx, const char *path, emza_span *out)
-{
-    const emza__asic *asic = ctx;
-    const emza__asic_entry *e = emza__asic_find(asic, path);
-    if (e == NULL || e->is_dir)
-        return EMZA_ENOTFOUND;
-    out->data = e->data.data ? e->data.data : (const uint8_t *)"";
-    out->len = e->data.len;
-    return EMZA_OK;
-}
-
 static int container_failure(const emza__verify_job *job, const char *code, const char *what)
 {
     emza_signature_report *sig = NULL;
@@ -184,7 +173,7 @@ int emza__asic_verify(const emza__verify_job *job)
     EMZA_GUARD(rc);
 
     emza__verify_job inner = *job;
-    inner.entry_resolve = resolve_entry;
+    inner.entry_resolve = emza__asic_resolve_entry;
     inner.entry_ctx = &asic;
     for (size_t i = 0; i < asic.count && rc == EMZA_OK; i++) {
         const emza__asic_entry *e = &asic.entries[i];

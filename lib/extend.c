@@ -73,7 +73,9 @@ int emza_extend(const char *path, const emza_extend_options *opts, const char *o
                             {opts->offline, opts->timeout_seconds, opts->transport,
                              opts->transport_ctx},
                             (int64_t)time(NULL),
-                            &out};
+                            &out,
+                            NULL,
+                            NULL};
     EMZA_TRY(emza__atomic_open(&af, output_path != NULL ? output_path : path));
     opened = 1;
     switch (emza__detect_format(file.data, file.len)) {
@@ -92,8 +94,7 @@ int emza_extend(const char *path, const emza_extend_options *opts, const char *o
         break;
     }
     case DETECTED_ZIP:
-        EMZA_TRY_ENSURE(0, EMZA_EUNSUPPORTED,
-                        "%s: ASiC containers are not supported by this build yet", path);
+        EMZA_TRY(emza__asic_extend(&job));
         break;
     case DETECTED_UNKNOWN:
         EMZA_TRY_ENSURE(0, EMZA_EFORMAT,

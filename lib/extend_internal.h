@@ -15,6 +15,7 @@
 #include <emza/extend.h>
 
 #include "http.h"
+#include "xmldsig.h"
 #include "util/buf.h"
 
 typedef struct emza__extend_job {
@@ -27,6 +28,10 @@ typedef struct emza__extend_job {
     int64_t now;                     /* the time chains are judged at */
     emza_buf *out;                   /* the extended document (initialised, capped at
                                         EMZA_SIGNED_FILE_MAX) */
+    /* XAdES in a container: detached references resolve to these bytes (the container's
+       entries) instead of data_paths; NULL otherwise */
+    emza__resolve_bytes_fn entry_resolve;
+    void *entry_ctx;
 } emza__extend_job;
 
 /** CAdES (cades_extend.c): the CMS in job->data. */
@@ -34,5 +39,15 @@ int emza__cades_extend(const emza__extend_job *job);
 
 /** XAdES (xades_extend.c): `doc` is job->data parsed by emza__xml_parse; the output is serialised into job->out. */
 int emza__xades_extend(const emza__extend_job *job, xmlDocPtr doc);
+
+/**
+ * ASiC-E (asic_extend.c): raises every signatures*.xml of the container in
+ * job->data through emza__xades_extend, its detached references resolved to
+ * the container's entries, and writes the container into job->out with every
+ * other entry unchanged. Errors: EMZA_EFORMAT / EMZA_ELIMIT (not a sound
+ * ASiC-E container), EMZA_EUNSUPPORTED (ASiC-S, or no XAdES signature), and
+ * those of emza__xades_extend.
+ */
+int emza__asic_extend(const emza__extend_job *job);
 
 #endif /* EMZA_EXTEND_INTERNAL_H */

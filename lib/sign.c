@@ -161,9 +161,10 @@ int emza__sign_run(const emza_signer *signer, const emza_sign_options *caller_op
     const emza_sign_options *opts = &full;
     EMZA_ENSURE_MSG(emza_format_name(opts->format) != NULL, EMZA_EINVAL,
                     "no signature format chosen");
-    EMZA_ENSURE_MSG(opts->format != EMZA_FORMAT_ASICE || opts->mode == EMZA_SIGN_NEW,
+    EMZA_ENSURE_MSG(opts->format != EMZA_FORMAT_ASICE || opts->mode != EMZA_SIGN_COUNTERSIGN,
                     EMZA_EUNSUPPORTED,
-                    "adding a signature to an ASiC-E container is not supported by this build yet");
+                    "ASiC-E signatures are not countersigned by this version: add a parallel "
+                    "signature to the container instead");
     EMZA_ENSURE_MSG(opts->level == EMZA_LEVEL_B || opts->level == EMZA_LEVEL_T ||
                         opts->level == EMZA_LEVEL_LT || opts->level == EMZA_LEVEL_LTA,
                     EMZA_EUNSUPPORTED, "unknown level %d", (int)opts->level);

@@ -519,7 +519,7 @@ static int add_archive_validation_data(xmlNodePtr sig, xmlNodePtr usp, xmlNsPtr 
     EMZA_TRY(embedded_material(&have, usp));
     EMZA_TRY(emza__xades_timestamp_c14n(&c, last));
     emza__xades_archive_ctx ax = {&ids, o->resolve, o->resolve_ctx, o->progress, o->progress_ctx,
-                                  NULL, NULL};
+                                  o->resolve_bytes, o->resolve_bytes_ctx};
     EMZA_TRY(emza__xades_archive_input(&data, &ax, sig, last, &c));
     emza__ltv_context cx;
     ltv_context(&cx, o, carried);
@@ -554,7 +554,7 @@ static int add_archive_timestamp(xmlNodePtr sig, xmlNodePtr usp, xmlNsPtr xades,
     emza__tsp_token info;
     memset(&info, 0, sizeof(info));
     emza__xades_archive_ctx ax = {&ids, o->resolve, o->resolve_ctx, o->progress, o->progress_ctx,
-                                  NULL, NULL};
+                                  o->resolve_bytes, o->resolve_bytes_ctx};
     int rc = canonical_timestamp_method(&c);
     xmlNsPtr ns141 = NULL;
     if (rc == EMZA_OK) {
@@ -643,7 +643,7 @@ static int check_references_intact(xmlDocPtr doc, const emza__extend_job *job)
         for (size_t i = 0; i < si.ref_count; i++)
             detached += !emza__uri_is_same_document(si.refs[i].uri);
         emza__ref_ctx rctx = {doc, &ids, n, resolve_data, (void *)(uintptr_t)job->opts,
-                              detached == 1, NULL, NULL, NULL, NULL};
+                              detached == 1, NULL, NULL, job->entry_resolve, job->entry_ctx};
         for (size_t i = 0; i < si.ref_count && rc == EMZA_OK; i++) {
             if (!emza__uri_is_same_document(si.refs[i].uri))
                 continue; /* detached content does not change */
@@ -725,6 +725,8 @@ int emza__xades_extend(const emza__extend_job *job, xmlDocPtr doc)
     r.net = job->net;
     r.resolve = resolve_data;
     r.resolve_ctx = (void *)(uintptr_t)o;
+    r.resolve_bytes = job->entry_resolve;
+    r.resolve_bytes_ctx = job->entry_ctx;
     r.progress = o->progress;
     r.progress_ctx = o->progress_ctx;
     r.trust = o->trust;

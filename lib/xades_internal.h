@@ -103,6 +103,9 @@ typedef struct emza__xades_raise_opts {
     int64_t claimed_time;
     emza__resolve_fn resolve;  /* detached content for LTA, or NULL */
     void *resolve_ctx;
+    emza__resolve_bytes_fn resolve_bytes; /* detached content in memory (container entries),
+                                             used instead of `resolve` when set; or NULL */
+    void *resolve_bytes_ctx;
     emza_progress_fn progress;
     void *progress_ctx;
     /* LT: chains to the anchors of `trust` (NULL: the self-signed certificates at hand), helped by
