@@ -147,13 +147,13 @@ typedef struct emza__asic_put {
 
 /**
  * Rewrites the ZIP `zip` (`len` bytes, borrowed; already accepted by
- * emza__asic_open) into `out` (initialised by the caller, whose cap bounds
+ * emza__asic_open) into `out` (initialised by the caller, whose max bounds
  * the result): each put replaces the entry of its name, or is added after
  * the others when there is none, deflated. Every other entry keeps its
  * position and its stored bytes (libzip copies them without recompressing),
  * so "mimetype" stays first and stored and the other signatures stay
  * byte-identical. Errors: EMZA_ENOMEM (libzip could not assemble it),
- * EMZA_ELIMIT (larger than out's cap).
+ * EMZA_ELIMIT (larger than out's max).
  */
 int emza__asic_rewrite(const uint8_t *zip, size_t len, const emza__asic_put *puts, size_t count,
                        emza_buf *out);

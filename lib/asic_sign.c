@@ -127,8 +127,8 @@ static int close_into(zip_t *za, zip_source_t *src, emza_buf *out)
     zip_stat_init(&st);
     EMZA_ENSURE_MSG(zip_source_stat(src, &st) == 0 && (st.valid & ZIP_STAT_SIZE), EMZA_ENOMEM,
                     "cannot read the assembled container");
-    EMZA_ENSURE_MSG(st.size <= out->cap - out->len, EMZA_ELIMIT,
-                    "the container would be more than %zu bytes", out->cap);
+    EMZA_ENSURE_MSG(st.size <= out->max - out->len, EMZA_ELIMIT,
+                    "the container would be more than %zu bytes", out->max);
     EMZA_ENSURE_MSG(zip_source_open(src) == 0, EMZA_ENOMEM, "cannot read the assembled container");
     uint8_t *bytes = malloc(st.size ? (size_t)st.size : 1);
     zip_int64_t got = bytes ? zip_source_read(src, bytes, st.size) : -1;
@@ -187,11 +187,16 @@ int emza__asic_rewrite(const uint8_t *zip, size_t len, const emza__asic_put *put
     int rc = EMZA_OK;
     zip_error_t err;
     zip_error_init(&err);
-    zip_source_t *src = zip_source_buffer_create(zip, len, 0, &err);
+    /* The source owns a copy: libzip frees the buffer it writes over (libzip 1.7 does even
+       when told not to own it). */
+    uint8_t *copy = malloc(len ? len : 1);
+    zip_source_t *src = copy ? zip_source_buffer_create(copy, len, 1, &err) : NULL;
     if (src == NULL) {
+        free(copy);
         zip_error_fini(&err);
         EMZA_FAIL(EMZA_ENOMEM, "cannot reopen the container");
     }
+    memcpy(copy, zip, len);
     zip_source_keep(src);
     zip_t *za = zip_open_from_source(src, 0, &err);
     if (za == NULL) {

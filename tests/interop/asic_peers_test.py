@@ -6,17 +6,21 @@
   (references are relative to it);
 - emza verifies its own container TOTAL_PASSED, and sees an altered entry (HASH_FAILURE), a data
   file no signature covers and a manifest that does not match (FORMAT_FAILURE);
-- a refused signing leaves no output file.
+- a refused signing leaves no output file;
+- a co-signature (`--add-to`) adds META-INF/signatures1.xml over the same entries, leaves every
+  other entry byte-identical (mimetype first and stored), both signatures pass and xmlsec1 accepts
+  each; inputs that are not exactly the container's data files are refused, nothing written.
 
 Environment: EMZA_TOOL, EMZA_PKI_DIR (tests/fixtures/make-pki.sh), EMZA_TEST_TSA (the test TSA of
 tests/fixtures/test_tsa.c, for level T).
 """
+import json
 import os
 import subprocess
 import unittest
 import zipfile
 
-from xades_peers_test import TOOL, XMLSEC, Base, pki
+from xades_peers_test import PASS, TOOL, XMLSEC, Base, pki
 
 TEST_TSA = os.environ.get("EMZA_TEST_TSA", "")
 
@@ -159,6 +163,88 @@ class AsicPeerTest(Base):
         self.assertEqual(proc.returncode, 4, proc.stderr)
         self.assertFalse(os.path.exists(self.path("x.asice")))
         self.assertEqual([n for n in os.listdir(self.dir) if n != "mimetype"], [])
+
+    def raw_entries(self, path):
+        """{name: (compress_type, CRC, compressed bytes as stored)} and the names in order."""
+        out = {}
+        with zipfile.ZipFile(path) as z, open(path, "rb") as f:
+            for info in z.infolist():
+                f.seek(info.header_offset)
+                head = f.read(30)
+                start = info.header_offset + 30 + int.from_bytes(head[26:28], "little") + \
+                    int.from_bytes(head[28:30], "little")
+                f.seek(start)
+                out[info.filename] = (info.compress_type, info.CRC, f.read(info.compress_size))
+            return out, [i.filename for i in z.infolist()]
+
+    def test_add_to_round_trip(self):
+        out = self.make("citizen-rsa")
+        co = self.sign("asice", "citizen-ec", ["deed.txt", "photo.bin"], "co.asice",
+                       "--add-to", out)
+        before, order_before = self.raw_entries(out)
+        after, order_after = self.raw_entries(co)
+        self.assertEqual(order_after, order_before + ["META-INF/signatures1.xml"])
+        for name, raw in before.items():
+            self.assertEqual(after[name], raw, name)  # stored bytes unchanged, not re-deflated
+        self.assertEqual(after["mimetype"][0], zipfile.ZIP_STORED)
+        with open(co, "rb") as f:
+            head = f.read(38 + len(MIMETYPE))
+        self.assertEqual(head[30:], b"mimetype" + MIMETYPE)
+        report = self.assert_verdict(co, "TOTAL_PASSED")
+        sigs = report["signatures"]
+        self.assertEqual(len(sigs), 2)
+        for s in sigs:
+            self.assertEqual(s["indication"], "TOTAL_PASSED", json.dumps(s["errors"]))
+            self.assertEqual(sorted(o["name"] for o in s["signedObjects"]),
+                             ["deed.txt", "photo.bin"])
+        self.assertNotEqual(sigs[0]["signer"], sigs[1]["signer"])
+        # a third one takes the next number
+        third = self.sign("asice", "citizen-rsa", ["photo.bin", "deed.txt"], "third.asice",
+                          "--add-to", co)
+        with zipfile.ZipFile(third) as z:
+            self.assertEqual([i.filename for i in z.infolist()][-1], "META-INF/signatures2.xml")
+        report = self.assert_verdict(third, "TOTAL_PASSED")
+        self.assertEqual([s["indication"] for s in report["signatures"]], ["TOTAL_PASSED"] * 3)
+        # a data entry changed afterwards breaks every signature
+        bad = rebuild(co, self.path("bad.asice"), replace={"photo.bin": b"x"})
+        report = self.assert_verdict(bad, "TOTAL_FAILED/HASH_FAILURE")
+        self.assertEqual([s["subIndication"] for s in report["signatures"]], ["HASH_FAILURE"] * 2)
+        if XMLSEC:
+            root = self.path("unzipped")
+            with zipfile.ZipFile(co) as z:
+                z.extractall(root)
+            for name in ("META-INF/signatures0.xml", "META-INF/signatures1.xml"):
+                proc = subprocess.run([XMLSEC, "verify", "--trusted-pem", pki("trust/root.pem"),
+                                       "--id-attr:Id", NS_XADES + ":SignedProperties", name],
+                                      cwd=root, capture_output=True, text=True, timeout=60)
+                self.assertEqual(proc.returncode, 0, name + ": " + proc.stdout + proc.stderr)
+
+    def test_add_to_with_other_inputs_is_refused(self):
+        out = self.make()
+        self.write("other.txt", b"other")
+        self.write("changed", b"")
+        os.makedirs(self.path("d"))
+        with open(self.path("d/deed.txt"), "wb") as f:
+            f.write(b"changed content")
+        with open(self.path("d/photo.bin"), "wb") as f:
+            f.write(b"content of photo.bin\x00\xff")
+        env = dict(os.environ, EMZA_TEST_PASS="x")
+        for what, inputs, words in (
+                ("one missing", ["deed.txt"], "holds 2 data files but 1 input"),
+                ("one more", ["deed.txt", "photo.bin", "other.txt"], "but 3 inputs"),
+                ("another name", ["deed.txt", "other.txt"], "no data file other.txt"),
+                ("other bytes", ["d/deed.txt", "d/photo.bin"], "differs from the entry deed.txt")):
+            with self.subTest(what):
+                env["EMZA_TEST_PASS"] = PASS
+                proc = subprocess.run(
+                    [TOOL, "sign", "--format", "asice", "--key", pki("citizen-ec.p12"),
+                     "--pass-env", "EMZA_TEST_PASS", "--add-to", out, "-o", self.path("co.asice"),
+                     *inputs], cwd=self.dir, env=env, capture_output=True, text=True, timeout=60)
+                self.assertEqual(proc.returncode, 4, proc.stderr)
+                self.assertIn(words, proc.stderr)
+                self.assertEqual(proc.stderr.count("\n"), 1, proc.stderr)
+                self.assertFalse(os.path.exists(self.path("co.asice")))
+                self.assertEqual([n for n in os.listdir(self.dir) if ".emza-" in n], [])
 
 
 if __name__ == "__main__":
