@@ -565,8 +565,10 @@ class CommandLineNegatives(Base):
             + p12 + ["-o", out, self.data],
             "--level T": ["sign", "--format", "cades-detached", "--level", "T", "--tsa",
                           "http://127.0.0.1:9/"] + p12 + ["-o", out, self.data],
-            "asice --add-to (not yet)": ["sign", "--format", "asice", "--add-to", junk] + p12
+            "asice --countersign": ["sign", "--format", "asice", "--countersign", junk] + p12
             + ["-o", out, self.data],
+            "asice --add-to a non-container": ["sign", "--format", "asice", "--add-to", junk]
+            + p12 + ["-o", out, self.data],
             "no key": ["sign", "--format", "cades-detached", "-o", out, self.data],
             "p12 without password": ["sign", "--format", "cades-detached", "--key",
                                      pki("citizen-ec.p12"), "-o", out, self.data],

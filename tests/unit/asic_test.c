@@ -16,6 +16,7 @@
 #include <zip.h>
 
 #include <emza/core.h>
+#include <emza/extend.h>
 #include <emza/report.h>
 #include <emza/sign.h>
 #include <emza/trust.h>
@@ -376,6 +377,147 @@ static void test_asic_sign__round_trip_is_total_passed(void **state)
     emza_signer_free(s);
 }
 
+/* emza__asic_rewrite: a put replaces in place or is added last; other entries keep their bytes. */
+static void test_asic__rewrite(void **state)
+{
+    (void)state;
+    const zentry e[] = {{"mimetype", TEXT(MIME_E), 1},
+                        {"a.txt", TEXT("aaaa"), 0},
+                        {EMZA_ASIC_MANIFEST, TEXT(MANIFEST_ONE), 0},
+                        {"META-INF/signatures0.xml", TEXT("<old/>"), 0}};
+    size_t len = 0;
+    uint8_t *zip = make_zip(&len, e, 4);
+    emza_buf one, two, out;
+    emza__buf_init(&one, 64);
+    emza__buf_init(&two, 64);
+    assert_int_equal(emza__buf_append_str(&one, "<new/>"), EMZA_OK);
+    assert_int_equal(emza__buf_append_str(&two, "<added/>"), EMZA_OK);
+    const emza__asic_put puts[] = {{"META-INF/signatures0.xml", &one},
+                                   {"META-INF/signatures1.xml", &two}};
+    emza__buf_init(&out, EMZA_SIGNED_FILE_MAX);
+    assert_int_equal(emza__asic_rewrite(zip, len, puts, 2, &out), EMZA_OK);
+    emza__asic asic;
+    assert_int_equal(emza__asic_open(&asic, out.data, out.len, NULL), EMZA_OK);
+    assert_int_equal(asic.count, 5);
+    assert_string_equal(asic.entries[0].name, "mimetype");
+    assert_string_equal(asic.entries[1].name, "a.txt");
+    assert_string_equal(asic.entries[3].name, "META-INF/signatures0.xml");
+    assert_string_equal((const char *)asic.entries[3].data.data, "<new/>");
+    assert_string_equal(asic.entries[4].name, "META-INF/signatures1.xml");
+    assert_string_equal((const char *)asic.entries[1].data.data, "aaaa");
+    emza__asic_free(&asic);
+    /* the result is bounded by the output buffer's max */
+    emza_buf small;
+    emza__buf_init(&small, out.len - 1);
+    assert_int_equal(emza__asic_rewrite(zip, len, puts, 2, &small), EMZA_ELIMIT);
+    assert_int_equal(small.len, 0);
+    emza__buf_free(&small);
+    emza__buf_free(&out);
+    emza__buf_free(&one);
+    emza__buf_free(&two);
+    free(zip);
+}
+
+/* Co-signing a container (EMZA_SIGN_PARALLEL): both signatures pass; other inputs are refused. */
+static void test_asic_sign__add_to(void **state)
+{
+    (void)state;
+    assert_int_equal(ts_make_root("asic"), 0);
+    const char *dir = test_dir("asic-add-to");
+    char a[4096], b[4096], c[4096], first[4096], out[4096];
+    snprintf(a, sizeof(a), "%s", in(dir, "deed.txt"));
+    snprintf(b, sizeof(b), "%s", in(dir, "photo.bin"));
+    snprintf(c, sizeof(c), "%s", in(dir, "other.txt"));
+    snprintf(first, sizeof(first), "%s", in(dir, "first.asice"));
+    snprintf(out, sizeof(out), "%s", in(dir, "both.asice"));
+    write_text(a, "the deed");
+    write_file(b, "\0\1\2", 3);
+    write_text(c, "other");
+    emza_signer *ec = p12("citizen-ec");
+    emza_signer *rsa = p12("citizen-rsa");
+    emza_sign_options o = EMZA_SIGN_OPTIONS_INIT;
+    o.format = EMZA_FORMAT_ASICE;
+    const char *const inputs[] = {a, b};
+    assert_int_equal(emza_sign(ec, &o, inputs, 2, first), EMZA_OK);
+
+    emza_sign_options add = o;
+    add.mode = EMZA_SIGN_PARALLEL;
+    add.existing = first;
+    /* not exactly the data files: fewer, another name, other bytes */
+    const char *const fewer[] = {a};
+    assert_int_equal(emza_sign(rsa, &add, fewer, 1, out), EMZA_EINVAL);
+    const char *const other[] = {a, c};
+    assert_int_equal(emza_sign(rsa, &add, other, 2, out), EMZA_EINVAL);
+    const char *const reordered[] = {b, a};
+    write_text(a, "the deed, changed");
+    assert_int_equal(emza_sign(rsa, &add, reordered, 2, out), EMZA_EINVAL);
+    assert_false(file_exists(out));
+    write_text(a, "the deed");
+    /* countersigning is not done for containers */
+    emza_sign_options counter = add;
+    counter.mode = EMZA_SIGN_COUNTERSIGN;
+    assert_int_equal(emza_sign(rsa, &counter, inputs, 2, out), EMZA_EUNSUPPORTED);
+    assert_false(file_exists(out));
+    /* the inputs in any order */
+    assert_int_equal(emza_sign(rsa, &add, reordered, 2, out), EMZA_OK);
+
+    emza_trust *t = NULL;
+    const char *anchor = pki("trust/root.pem");
+    assert_int_equal(emza_trust_load(&t, &anchor, 1), EMZA_OK);
+    emza_verify_options vo = EMZA_VERIFY_OPTIONS_INIT;
+    vo.trust = t;
+    vo.offline = 1;
+    emza_report *r = NULL;
+    assert_int_equal(emza_verify_file(&r, out, &vo), EMZA_OK);
+    assert_int_equal(emza_report_signature_count(r), 2);
+    for (size_t i = 0; i < 2; i++) {
+        check_verdict(emza_report_signature(r, i), EMZA_TOTAL_PASSED, EMZA_SUB_NONE);
+        assert_int_equal(emza_signature_object_count(emza_report_signature(r, i)), 2);
+    }
+    emza_report_free(r);
+    size_t len = 0;
+    uint8_t *bytes = read_all(out, &len);
+    emza__asic asic;
+    assert_int_equal(emza__asic_open(&asic, bytes, len, NULL), EMZA_OK);
+    assert_string_equal(asic.entries[asic.count - 1].name, "META-INF/signatures1.xml");
+    emza__asic_free(&asic);
+    free(bytes);
+    check_no_leftovers(dir, 5);
+    emza_trust_free(t);
+    emza_signer_free(rsa);
+    emza_signer_free(ec);
+}
+
+/* What emza_extend refuses in a container before asking any server; nothing is written. */
+static void test_asic_extend__refusals(void **state)
+{
+    (void)state;
+    const char *dir = test_dir("asic-extend");
+    char asics[4096], data[4096], target[4096];
+    snprintf(asics, sizeof(asics), "%s", in(dir, "s.asics"));
+    snprintf(data, sizeof(data), "%s", in(dir, "a.txt"));
+    snprintf(target, sizeof(target), "%s", in(dir, "out.asics"));
+    write_text(data, "a");
+    const zentry e[] = {{"mimetype", TEXT(MIME_S), 1},
+                        {"a.txt", TEXT("a"), 0},
+                        {EMZA_ASIC_S_SIGNATURES, TEXT("<x/>"), 0}};
+    size_t len = 0;
+    uint8_t *zip = make_zip(&len, e, 3);
+    write_file(asics, zip, len);
+    free(zip);
+    emza_extend_options o = EMZA_EXTEND_OPTIONS_INIT;
+    o.level = EMZA_LEVEL_T;
+    o.tsa_url = "http://127.0.0.1:9/";
+    o.offline = 1;
+    assert_int_equal(emza_extend(asics, &o, target), EMZA_EUNSUPPORTED);
+    const char *const paths[] = {data};
+    o.data_paths = paths;
+    o.data_count = 1;
+    assert_int_equal(emza_extend(asics, &o, target), EMZA_EINVAL);
+    assert_false(file_exists(target));
+    check_no_leftovers(dir, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +533,9 @@ int main(void)
         cmocka_unit_test(test_asic__total_size_limit),
         cmocka_unit_test(test_asic__signatures_file_names),
         cmocka_unit_test(test_asic_sign__round_trip_is_total_passed),
+        cmocka_unit_test(test_asic__rewrite),
+        cmocka_unit_test(test_asic_sign__add_to),
+        cmocka_unit_test(test_asic_extend__refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
