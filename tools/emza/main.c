@@ -59,7 +59,7 @@ static const cli_command commands[] = {
     {"extend", NULL, "extend", cli_cmd_extend,
      "emza extend FILE --level T|LT|LTA [--tsa URL] [--data F]... [--trust T]... "
      "[--untrusted U]... [--offline] [-o OUT]",
-     "Raise a signature to level T, LT or LTA (CAdES), in place or to OUT, atomically.",
+     "Raise a signature to level T, LT or LTA (CAdES, XAdES, ASiC-E), in place or to OUT, atomically.",
      "  --level L          T, LT or LTA; missing lower steps are made first, LTA adds\n"
      "                     a further archive timestamp each time\n"
      "  --tsa URL          the time-stamping authority (needed for T and LTA)\n"
