@@ -24,6 +24,8 @@ without its key and a bad key each refused.
 Python 3 standard library only.
 """
 
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -322,7 +324,13 @@ class Sealed(Base):
         return line
 
     def test_sealed_round_trip(self):
-        self.sealed_prepared()
+        state = self.sealed_prepared()
+        # the seal is the documented one: HMAC-SHA256 of the state without "mac", compact,
+        # members sorted (prepare.h), so a server in another language can make and check it
+        mac = state.pop("mac")
+        canonical = json.dumps(state, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        key = self.KEY["EMZA_STATE_KEY"].encode()
+        self.assertEqual(hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest(), mac)
         out = self.finalize("out.p7", "s.json", "sig.bin", *self.WITH_KEY, env=self.KEY)
         sigs = self.verify(out)
         self.assertEqual(sigs[0]["indication"], "TOTAL_PASSED")
