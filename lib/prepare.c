@@ -24,6 +24,8 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <emza/core.h>
@@ -45,6 +47,10 @@
 /* Longest per-request network timeout a state may carry, in seconds. */
 #define TIMEOUT_MAX 3600
 #define SHA256_LEN 32
+/* The member of a sealed state that holds its HMAC-SHA256, in hex. */
+#define MAC_MEMBER "mac"
+/* How the sealed bytes are written: compact, members sorted (docs/ARCHITECTURE.md). */
+#define CANONICAL_FLAGS (JSON_COMPACT | JSON_SORT_KEYS)
 
 /* The options kept as text, in the order of their JSON names. */
 enum { TEXT_MIME, TEXT_ROLE, TEXT_CITY, TEXT_COUNTRY, TEXT_POLICY_OID, TEXT_POLICY_SHA256,
@@ -497,13 +503,57 @@ static json_t *to_json(const emza_prepared *p)
     return root;
 }
 
-int emza_prepared_to_json(char **out, const emza_prepared *p)
+/* A sealing key is EMZA_PREPARED_KEY_MIN to EMZA_PREPARED_KEY_MAX bytes. */
+static int check_key(const void *key, size_t key_len)
+{
+    EMZA_ENSURE_MSG(key != NULL && key_len >= EMZA_PREPARED_KEY_MIN, EMZA_EINVAL,
+                    "a state key of %zu bytes: at least %d are needed", key ? key_len : 0,
+                    EMZA_PREPARED_KEY_MIN);
+    EMZA_ENSURE_MSG(key_len <= EMZA_PREPARED_KEY_MAX, EMZA_ELIMIT,
+                    "a state key of %zu bytes: at most %d", key_len, EMZA_PREPARED_KEY_MAX);
+    return EMZA_OK;
+}
+
+/*
+ * The seal of `root` (a state without its "mac"): HMAC-SHA256 with `key` of
+ * its canonical text, jansson's compact dump with the members sorted, so the
+ * seal does not depend on the member order or the whitespace of the text.
+ */
+static int seal_of(uint8_t mac[SHA256_LEN], const json_t *root, const void *key, size_t key_len)
+{
+    char *text = json_dumps(root, CANONICAL_FLAGS);
+    EMZA_ENSURE_MSG(text != NULL, EMZA_ENOMEM, "out of memory");
+    size_t mac_len = 0;
+    unsigned char *r = EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, key_len,
+                                 (const unsigned char *)text, strlen(text), mac, SHA256_LEN,
+                                 &mac_len);
+    free(text);
+    EMZA_ENSURE_MSG(r != NULL && mac_len == SHA256_LEN, EMZA_ECRYPTO,
+                    "HMAC-SHA256 is not available");
+    return EMZA_OK;
+}
+
+/* The state as JSON text; sealed (a "mac" member) when `key` is not NULL. */
+static int dump_state(char **out, const emza_prepared *p, const void *key, size_t key_len)
 {
     EMZA_ENSURE(out != NULL, EMZA_EINVAL);
     *out = NULL;
     EMZA_ENSURE(p != NULL, EMZA_EINVAL);
+    if (key != NULL || key_len != 0)
+        EMZA_GUARD(check_key(key, key_len));
     json_t *root = to_json(p);
     EMZA_ENSURE_MSG(root != NULL, EMZA_ENOMEM, "out of memory");
+    if (key != NULL) {
+        uint8_t mac[SHA256_LEN];
+        int rc = seal_of(mac, root, key, key_len);
+        if (rc == EMZA_OK && put(root, MAC_MEMBER, json_hex(mac, sizeof(mac))) != 0)
+            rc = emza__error_set(EMZA_ENOMEM, __FILE__, __LINE__, "out of memory");
+        emza_wipe(mac, sizeof(mac));
+        if (rc != EMZA_OK) {
+            json_decref(root);
+            return rc;
+        }
+    }
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     EMZA_ENSURE_MSG(text != NULL, EMZA_ENOMEM, "out of memory");
@@ -512,11 +562,25 @@ int emza_prepared_to_json(char **out, const emza_prepared *p)
     return EMZA_OK;
 }
 
-int emza_prepared_save(const emza_prepared *p, const char *path)
+int emza_prepared_to_json(char **out, const emza_prepared *p)
+{
+    return dump_state(out, p, NULL, 0);
+}
+
+int emza_prepared_to_json_sealed(char **out, const emza_prepared *p, const void *key,
+                                 size_t key_len)
+{
+    EMZA_ENSURE(out != NULL, EMZA_EINVAL);
+    *out = NULL;
+    EMZA_ENSURE_MSG(key != NULL, EMZA_EINVAL, "no state key");
+    return dump_state(out, p, key, key_len);
+}
+
+static int save_state(const emza_prepared *p, const char *path, const void *key, size_t key_len)
 {
     EMZA_ENSURE(p != NULL && path != NULL, EMZA_EINVAL);
     char *text = NULL;
-    EMZA_GUARD(emza_prepared_to_json(&text, p));
+    EMZA_GUARD(dump_state(&text, p, key, key_len));
     emza__atomic_file f;
     int rc = emza__atomic_open(&f, path);
     if (rc == EMZA_OK) {
@@ -530,6 +594,18 @@ int emza_prepared_save(const emza_prepared *p, const char *path)
     }
     free(text);
     return rc;
+}
+
+int emza_prepared_save(const emza_prepared *p, const char *path)
+{
+    return save_state(p, path, NULL, 0);
+}
+
+int emza_prepared_save_sealed(const emza_prepared *p, const char *path, const void *key,
+                              size_t key_len)
+{
+    EMZA_ENSURE_MSG(key != NULL, EMZA_EINVAL, "no state key");
+    return save_state(p, path, key, key_len);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -758,11 +834,44 @@ static int read_state(emza_prepared *p, const json_t *root)
     return read_files(p, root);
 }
 
-int emza_prepared_from_json(emza_prepared **out, const void *data, size_t len)
+/*
+ * The seal of `root` (untrusted, an object): with a key, its "mac" must be the
+ * HMAC of the rest (removed from `root` then); without one, it has none.
+ * Every refusal is EMZA_ECRYPTO, checked before anything else is read.
+ */
+static int check_seal(json_t *root, const void *key, size_t key_len)
+{
+    json_t *v = json_object_get(root, MAC_MEMBER);
+    if (key == NULL) {
+        EMZA_ENSURE_MSG(v == NULL, EMZA_ECRYPTO,
+                        "a sealed prepared signing: it is read with its state key only");
+        return EMZA_OK;
+    }
+    EMZA_ENSURE_MSG(v != NULL, EMZA_ECRYPTO,
+                    "the prepared signing is not sealed (no \"" MAC_MEMBER "\"): refused");
+    uint8_t given[SHA256_LEN], mac[SHA256_LEN];
+    int ok = json_is_string(v) && emza__hex_decode_exact(given, sizeof(given),
+                                                         json_string_value(v));
+    /* The MAC is checked only over what is left; `v` is freed with the member. */
+    EMZA_ENSURE(json_object_del(root, MAC_MEMBER) == 0, EMZA_EINTERNAL);
+    int rc = seal_of(mac, root, key, key_len);
+    if (rc == EMZA_OK && (!ok || CRYPTO_memcmp(given, mac, sizeof(mac)) != 0))
+        rc = emza__error_set(EMZA_ECRYPTO, __FILE__, __LINE__,
+                             "the seal of the prepared signing does not match: altered, or "
+                             "sealed with another key");
+    emza_wipe(mac, sizeof(mac));
+    emza_wipe(given, sizeof(given));
+    return rc;
+}
+
+static int parse_state(emza_prepared **out, const void *data, size_t len, const void *key,
+                       size_t key_len)
 {
     EMZA_ENSURE(out != NULL, EMZA_EINVAL);
     *out = NULL;
     EMZA_ENSURE(data != NULL || len == 0, EMZA_EINVAL);
+    if (key != NULL || key_len != 0)
+        EMZA_GUARD(check_key(key, key_len));
     EMZA_ENSURE_MSG(len <= EMZA_PREPARED_FILE_MAX, EMZA_ELIMIT,
                     "a prepared signing of more than %d bytes", EMZA_PREPARED_FILE_MAX);
     EMZA_GUARD(emza_init());
@@ -771,9 +880,16 @@ int emza_prepared_from_json(emza_prepared **out, const void *data, size_t len)
     json_t *root = json_loadb(data ? data : "", len, JSON_REJECT_DUPLICATES, &jerr);
     EMZA_ENSURE_MSG(root != NULL, EMZA_EFORMAT, "not a prepared signing: %s (line %d)", jerr.text,
                     jerr.line);
-    emza_prepared *p = calloc(1, sizeof(*p));
-    int rc = p != NULL ? read_state(p, root)
+    int rc = json_is_object(root)
+                 ? check_seal(root, key, key_len)
+                 : emza__error_set(EMZA_EFORMAT, __FILE__, __LINE__,
+                                   "not a prepared signing: not a JSON object");
+    emza_prepared *p = NULL;
+    if (rc == EMZA_OK) {
+        p = calloc(1, sizeof(*p));
+        rc = p != NULL ? read_state(p, root)
                        : emza__error_set(EMZA_ENOMEM, __FILE__, __LINE__, "out of memory");
+    }
     json_decref(root);
     if (rc < 0) {
         emza_prepared_free(p);
@@ -783,16 +899,46 @@ int emza_prepared_from_json(emza_prepared **out, const void *data, size_t len)
     return EMZA_OK;
 }
 
-int emza_prepared_load(emza_prepared **out, const char *path)
+int emza_prepared_from_json(emza_prepared **out, const void *data, size_t len)
+{
+    return parse_state(out, data, len, NULL, 0);
+}
+
+int emza_prepared_from_json_sealed(emza_prepared **out, const void *data, size_t len,
+                                   const void *key, size_t key_len)
+{
+    EMZA_ENSURE(out != NULL, EMZA_EINVAL);
+    *out = NULL;
+    EMZA_ENSURE_MSG(key != NULL, EMZA_EINVAL, "no state key");
+    return parse_state(out, data, len, key, key_len);
+}
+
+static int load_state(emza_prepared **out, const char *path, const void *key, size_t key_len)
 {
     EMZA_ENSURE(out != NULL, EMZA_EINVAL);
     *out = NULL;
     EMZA_ENSURE(path != NULL, EMZA_EINVAL);
+    if (key != NULL || key_len != 0)
+        EMZA_GUARD(check_key(key, key_len));
     emza_buf bytes;
     EMZA_GUARD(emza__file_read(&bytes, path, EMZA_PREPARED_FILE_MAX));
-    int rc = emza_prepared_from_json(out, bytes.data, bytes.len);
+    int rc = parse_state(out, bytes.data, bytes.len, key, key_len);
     emza__buf_free(&bytes);
-    if (rc == EMZA_EFORMAT || rc == EMZA_ELIMIT)
+    if (rc == EMZA_EFORMAT || rc == EMZA_ELIMIT || rc == EMZA_ECRYPTO)
         return emza__error_prefix("%s", path);
     return rc;
+}
+
+int emza_prepared_load(emza_prepared **out, const char *path)
+{
+    return load_state(out, path, NULL, 0);
+}
+
+int emza_prepared_load_sealed(emza_prepared **out, const char *path, const void *key,
+                              size_t key_len)
+{
+    EMZA_ENSURE(out != NULL, EMZA_EINVAL);
+    *out = NULL;
+    EMZA_ENSURE_MSG(key != NULL, EMZA_EINVAL, "no state key");
+    return load_state(out, path, key, key_len);
 }

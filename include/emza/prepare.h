@@ -31,8 +31,9 @@
  * only as trustworthy as the place the server keeps the state. And the state
  * names the files finalize reads: a state from an untrusted party could name
  * any file the server can read (an attached CAdES would then carry it, signed
- * by that party's own key). Keep states on the server, or authenticate those
- * handed to clients (an HMAC of the JSON text with a server key).
+ * by that party's own key). Seal states handed to clients — the *_sealed
+ * functions below add and check an HMAC-SHA256 with a server key — or keep
+ * them on the server.
  *
  * Thread-safety: an emza_prepared is not modified after it is made or
  * loaded; it may be read (saved, finalized) from several threads at once.
@@ -60,6 +61,10 @@ extern "C" {
 #define EMZA_PREPARED_CHAIN_MAX 16
 /** The version of the state format written (the "emzaPrepared" member). */
 #define EMZA_PREPARED_FORMAT_VERSION 1
+/** Shortest key that seals a state (bytes; 32 random bytes, say). */
+#define EMZA_PREPARED_KEY_MIN 32
+/** Longest key that seals a state (bytes). */
+#define EMZA_PREPARED_KEY_MAX 1024
 
 typedef struct emza_prepared emza_prepared;
 
@@ -119,7 +124,8 @@ EMZA_EXTERN EMZA_WARN_UNUSED_RESULT int emza_prepared_save(const emza_prepared *
  * Errors: EMZA_EIO, EMZA_ELIMIT (larger than EMZA_PREPARED_FILE_MAX, or a
  * member past its limit), EMZA_EFORMAT (not a state: bad JSON, a member
  * missing, unknown or malformed, another format version, an algorithm that
- * does not fit the certificate's key), EMZA_ENOMEM.
+ * does not fit the certificate's key), EMZA_ECRYPTO (a sealed state: read it
+ * with emza_prepared_load_sealed), EMZA_ENOMEM.
  */
 EMZA_EXTERN EMZA_WARN_UNUSED_RESULT int emza_prepared_load(emza_prepared **out, const char *path);
 
@@ -129,6 +135,62 @@ EMZA_EXTERN EMZA_WARN_UNUSED_RESULT int emza_prepared_to_json(char **out, const 
 /** As emza_prepared_load, from `len` bytes of JSON text in memory. */
 EMZA_EXTERN EMZA_WARN_UNUSED_RESULT int emza_prepared_from_json(emza_prepared **out,
                                                                 const void *data, size_t len);
+
+/*
+ * Sealed states. A seal is an HMAC-SHA256, with the server's key, of the
+ * state's canonical text: the state without its "mac" member written as
+ * jansson's json_dumps(JSON_COMPACT | JSON_SORT_KEYS) does (no whitespace,
+ * members sorted by their UTF-8 bytes, strings escaped as jansson does), so
+ * it does not depend on the member order or layout of the text received.
+ * It is stored as 64 lower-case hex digits in a "mac" member
+ * (docs/ARCHITECTURE.md, "Two-step signing"). The seal is checked — in
+ * constant time, before any other member is read — by the *_sealed
+ * readers, which then read the state as the unsealed ones do.
+ *
+ * The key (`key_len` bytes, EMZA_PREPARED_KEY_MIN to EMZA_PREPARED_KEY_MAX)
+ * stays the caller's: it is only read during the call and not kept; the
+ * caller wipes it (emza_wipe). Use one key per purpose, kept like a private
+ * key; a state sealed with it and handed out stays valid until the key
+ * changes (the seal carries no expiry; finalize still refuses a state whose
+ * inputs changed).
+ *
+ * Errors of the sealing functions, besides those of the unsealed ones:
+ * EMZA_EINVAL (a NULL key or one shorter than EMZA_PREPARED_KEY_MIN),
+ * EMZA_ELIMIT (a key longer than EMZA_PREPARED_KEY_MAX), and, from the
+ * readers only, EMZA_ECRYPTO for every refused seal: no "mac" member, a
+ * "mac" that is not the HMAC of the rest with this key (any member altered,
+ * added or removed, the mac itself altered, another key). The unsealed
+ * readers (emza_prepared_load, emza_prepared_from_json) refuse a sealed
+ * state with EMZA_ECRYPTO too. A text that is not a JSON object is
+ * EMZA_EFORMAT. From a reader, EMZA_ECRYPTO means only this.
+ *
+ * Thread-safety: as the unsealed functions; the key is only read.
+ */
+
+/** As emza_prepared_to_json, sealed with `key` (`key_len` bytes). */
+EMZA_EXTERN EMZA_WARN_UNUSED_RESULT int emza_prepared_to_json_sealed(char **out,
+                                                                     const emza_prepared *p,
+                                                                     const void *key,
+                                                                     size_t key_len);
+
+/** As emza_prepared_save, sealed with `key` (`key_len` bytes). */
+EMZA_EXTERN EMZA_WARN_UNUSED_RESULT int emza_prepared_save_sealed(const emza_prepared *p,
+                                                                  const char *path,
+                                                                  const void *key,
+                                                                  size_t key_len);
+
+/** As emza_prepared_from_json, for a state sealed with `key` (`key_len` bytes) only. */
+EMZA_EXTERN EMZA_WARN_UNUSED_RESULT int emza_prepared_from_json_sealed(emza_prepared **out,
+                                                                       const void *data,
+                                                                       size_t len,
+                                                                       const void *key,
+                                                                       size_t key_len);
+
+/** As emza_prepared_load, for a state sealed with `key` (`key_len` bytes) only. */
+EMZA_EXTERN EMZA_WARN_UNUSED_RESULT int emza_prepared_load_sealed(emza_prepared **out,
+                                                                  const char *path,
+                                                                  const void *key,
+                                                                  size_t key_len);
 
 /**
  * Completes the signing prepared in `p` with `signature` (`len` bytes, at

@@ -17,11 +17,15 @@ then the independent peers accept the result: `openssl cms -verify` for CAdES an
 RSA-PSS, so those are checked by `emza verify` only), and `emza verify` passes every
 one. Level T: the timestamp comes at finalize, from the TSA named at prepare.
 Refusals: a changed input, a wrong signature, an altered state and option misuse
-each exit 4 with one line and no output file.
+each exit 4 with one line and no output file. Sealed states (--state-key-env):
+a round trip, and an altered state, another key, a missing seal, a sealed state
+without its key and a bad key each refused.
 
 Python 3 standard library only.
 """
 
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -101,16 +105,17 @@ class Base(unittest.TestCase):
             f.write(data.encode() if isinstance(data, str) else data)
         return self.path(name)
 
-    def run_tool(self, *args, timeout=120):
+    def run_tool(self, *args, timeout=120, env=None):
+        full = dict(os.environ, **env) if env else None
         p = subprocess.run([TOOL, *args], capture_output=True, text=True, timeout=timeout,
-                           cwd=self.dir, stdin=subprocess.DEVNULL)
+                           cwd=self.dir, stdin=subprocess.DEVNULL, env=full)
         for marker in CRASH_MARKERS:
             self.assertNotIn(marker, p.stderr, "emza %s crashed:\n%s" % (args, p.stderr))
         return p
 
-    def refused(self, *args):
+    def refused(self, *args, env=None):
         """emza exits 4 with exactly one line in words."""
-        p = self.run_tool(*args)
+        p = self.run_tool(*args, env=env)
         self.assertEqual(p.returncode, 4, "emza %s: exit %d, stderr %r" % (args, p.returncode,
                                                                               p.stderr))
         lines = p.stderr.splitlines()
@@ -118,10 +123,10 @@ class Base(unittest.TestCase):
         self.assertTrue(lines[0].startswith("emza: sign: "), p.stderr)
         return lines[0]
 
-    def prepare(self, who, fmt, inputs, *extra, state="s.json"):
+    def prepare(self, who, fmt, inputs, *extra, state="s.json", env=None):
         p = self.run_tool("sign", "--prepare", state, "--cert", pki(who + ".cert.pem"),
                           "--chain", pki(who + ".chain.pem"), "--format", fmt,
-                          "--digest-out", "d.bin", *extra, *inputs)
+                          "--digest-out", "d.bin", *extra, *inputs, env=env)
         self.assertEqual(p.returncode, 0, p.stderr)
         fields = dict(re.findall(r"^([A-Za-z ]+):\s+(\S+)$", p.stdout, re.M))
         with open(self.path("d.bin"), "rb") as f:
@@ -143,8 +148,9 @@ class Base(unittest.TestCase):
             self.write(out, der_ecdsa_to_raw(der, 32))
         return out
 
-    def finalize(self, out, state="s.json", sig="sig.bin"):
-        p = self.run_tool("sign", "--finalize", state, "--signature", sig, "-o", out)
+    def finalize(self, out, state="s.json", sig="sig.bin", *extra, env=None):
+        p = self.run_tool("sign", "--finalize", state, "--signature", sig, "-o", out, *extra,
+                          env=env)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(p.stderr, "")
         return self.path(out)
@@ -291,6 +297,89 @@ class Refusals(Base):
                      "cades-detached", "--signature", "sig.bin", "-o", "out.p7s", "contract.txt")
         self.assertFalse(os.path.exists(self.path("t.json")))
         self.assert_no_output()
+
+
+class Sealed(Base):
+    """--state-key-env: the state sealed at prepare, its seal checked at finalize."""
+
+    KEY = {"EMZA_STATE_KEY": "8c1f0a5e" * 8}  # 64 bytes of text, taken as they are
+    OTHER = {"EMZA_STATE_KEY": "0123abcd" * 8}
+    WITH_KEY = ("--state-key-env", "EMZA_STATE_KEY")
+
+    def sealed_prepared(self):
+        self.write("contract.txt", "the contract\n")
+        self.write("secret.txt", "a server file the client should never have signed\n")
+        self.prepare("citizen-rsa", "cades-attached", ["contract.txt"], *self.WITH_KEY,
+                     env=self.KEY)
+        self.sign_digest("citizen-rsa", "pkcs1")
+        with open(self.path("s.json"), encoding="utf-8") as f:
+            state = json.load(f)
+        self.assertRegex(state["mac"], "^[0-9a-f]{64}$")
+        return state
+
+    def finalize_refused(self, state_name, env, *extra):
+        line = self.refused("sign", "--finalize", state_name, "--signature", "sig.bin",
+                            "-o", "out.p7", *extra, env=env)
+        self.assertFalse(os.path.exists(self.path("out.p7")))
+        return line
+
+    def test_sealed_round_trip(self):
+        state = self.sealed_prepared()
+        # the seal is the documented one: HMAC-SHA256 of the state without "mac", compact,
+        # members sorted (prepare.h), so a server in another language can make and check it
+        mac = state.pop("mac")
+        canonical = json.dumps(state, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        key = self.KEY["EMZA_STATE_KEY"].encode()
+        self.assertEqual(hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest(), mac)
+        out = self.finalize("out.p7", "s.json", "sig.bin", *self.WITH_KEY, env=self.KEY)
+        sigs = self.verify(out)
+        self.assertEqual(sigs[0]["indication"], "TOTAL_PASSED")
+
+    def test_altered_sealed_state_is_refused(self):
+        state = self.sealed_prepared()
+        # the attack: another server file named as the input (refused before it is read)
+        state["inputs"][0]["path"] = self.path("secret.txt")
+        self.write("evil.json", json.dumps(state))
+        line = self.finalize_refused("evil.json", self.KEY, *self.WITH_KEY)
+        self.assertIn("seal", line)
+        self.assertIn("does not match", line)
+        # the member order and layout do not matter; the mac does
+        state = self.sealed_prepared()
+        self.write("relaid.json", json.dumps(dict(reversed(list(state.items())))))
+        self.finalize("relaid.p7", "relaid.json", "sig.bin", *self.WITH_KEY, env=self.KEY)
+        state["mac"] = ("0" if state["mac"][0] != "0" else "1") + state["mac"][1:]
+        self.write("badmac.json", json.dumps(state))
+        self.assertIn("does not match", self.finalize_refused("badmac.json", self.KEY,
+                                                              *self.WITH_KEY))
+
+    def test_key_mismatches_are_refused(self):
+        self.sealed_prepared()
+        self.assertIn("does not match", self.finalize_refused("s.json", self.OTHER, *self.WITH_KEY))
+        self.assertIn("state key", self.finalize_refused("s.json", None))  # sealed, no key
+        self.write("contract.txt", "the contract\n")
+        self.prepare("citizen-rsa", "cades-attached", ["contract.txt"], state="plain.json")
+        self.sign_digest("citizen-rsa", "pkcs1")
+        self.assertIn("not sealed", self.finalize_refused("plain.json", self.KEY, *self.WITH_KEY))
+
+    def test_key_option_misuse(self):
+        self.write("contract.txt", "the contract\n")
+        prep = ("sign", "--prepare", "k.json", "--cert", pki("citizen-rsa.cert.pem"),
+                "--format", "cades-attached", *self.WITH_KEY, "contract.txt")
+        line = self.refused(*prep, env={"EMZA_STATE_KEY": "k" * 31})
+        self.assertIn("--state-key-env EMZA_STATE_KEY", line)
+        self.assertIn("at least 32", line)
+        line = self.refused(*prep, env={"EMZA_STATE_KEY": "k" * 1025})
+        self.assertIn("at most 1024", line)
+        self.assertFalse(os.path.exists(self.path("k.json")))
+        env = dict(os.environ)
+        env.pop("EMZA_STATE_KEY", None)
+        p = subprocess.run([TOOL, *prep], capture_output=True, text=True, timeout=60,
+                           cwd=self.dir, stdin=subprocess.DEVNULL, env=env)
+        self.assertEqual(p.returncode, 4)
+        self.assertIn("EMZA_STATE_KEY is not set", p.stderr)
+        self.assertEqual(len(p.stderr.splitlines()), 1)
+        self.refused("sign", "--format", "cades-attached", "--key", pki("citizen-rsa.p12"),
+                     *self.WITH_KEY, "-o", "x.p7", "contract.txt", env=self.KEY)
 
 
 @unittest.skipUnless(TEST_TSA and os.access(TEST_TSA, os.X_OK), "EMZA_TEST_TSA is not set")

@@ -5,7 +5,8 @@
  * result with emza_verify_file against the test root — for every format and
  * RSA PKCS#1, RSA-PSS and ECDSA (DER and raw r||s). Then the state file: save
  * and load, strict parsing, limits; and what finalize refuses: changed inputs,
- * a wrong signature, an altered state.
+ * a wrong signature, an altered state. Sealed states: round trips, every
+ * alteration refused, key lengths.
  *
  * Fixtures: the test PKI made by tests/fixtures/make-pki.sh (EMZA_PKI_DIR).
  *
@@ -788,6 +789,242 @@ static void test_prepare__parallel_signature_round_trips(void **state)
 
 /* ------------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------------ */
+/* sealed states (an HMAC-SHA256 with a server key)                          */
+/* ------------------------------------------------------------------------ */
+
+/* A state key of `len` bytes (len <= sizeof(g_key)): a fixed pattern, as good as any for tests. */
+static uint8_t g_key[EMZA_PREPARED_KEY_MAX + 1];
+
+static const uint8_t *key_of(size_t len, uint8_t salt)
+{
+    assert_true(len <= sizeof(g_key));
+    for (size_t i = 0; i < len; i++)
+        g_key[i] = (uint8_t)(i * 7 + salt);
+    return g_key;
+}
+
+/* The sealed state of `p` with the EMZA_PREPARED_KEY_MIN-byte test key. */
+static char *sealed_json_of(const emza_prepared *p)
+{
+    char *j = NULL;
+    assert_ok(emza_prepared_to_json_sealed(&j, p, key_of(EMZA_PREPARED_KEY_MIN, 1),
+                                           EMZA_PREPARED_KEY_MIN));
+    return j;
+}
+
+/* from_json_sealed of `text` with the test key fails with `want`. */
+static void assert_sealed_refused(const char *text, int want)
+{
+    emza_prepared *p = (emza_prepared *)1;
+    assert_error(emza_prepared_from_json_sealed(&p, text, strlen(text),
+                                                key_of(EMZA_PREPARED_KEY_MIN, 1),
+                                                EMZA_PREPARED_KEY_MIN),
+                 want);
+    assert_null(p);
+}
+
+/* `text` with one character of the string value of `member` changed (the `at`-th). */
+static char *flipped(const char *text, const char *member, size_t at)
+{
+    char key[64];
+    snprintf(key, sizeof(key), "\"%s\": \"", member);
+    const char *hit = strstr(text, key);
+    if (hit == NULL)
+        fail_msg("%s not in the state", member);
+    char *t = strdup(text);
+    assert_non_null(t);
+    size_t i = (size_t)(hit - text) + strlen(key) + at;
+    assert_true(t[i] != '"');
+    t[i] = t[i] == 'A' ? 'B' : t[i] == 'a' ? 'b' : t[i] == '0' ? '1' : 'A';
+    return t;
+}
+
+static void test_prepare__sealed_state_round_trips(void **state)
+{
+    (void)state;
+    emza_prepared *p = prepared_cades("sealed.txt");
+    uint8_t sig[EMZA_SIGNATURE_MAX];
+    size_t len = 0;
+    sign_digest(p, "citizen-rsa", SIG_PKCS1, sig, &len);
+
+    /* through a file, as a server would hand it to the client and take it back */
+    const uint8_t *key = key_of(EMZA_PREPARED_KEY_MIN, 1);
+    assert_ok(emza_prepared_save_sealed(p, tmp("sealed.state"), key, EMZA_PREPARED_KEY_MIN));
+    char *text = read_text(tmp("sealed.state"));
+    assert_non_null(strstr(text, "\"mac\": \""));
+    free(text);
+    emza_prepared *back = NULL;
+    assert_ok(emza_prepared_load_sealed(&back, tmp("sealed.state"), key, EMZA_PREPARED_KEY_MIN));
+    assert_ok(emza_sign_finalize(back, sig, len, tmp("sealed.p7s")));
+    const char *data = tmp("sealed.txt");
+    emza_report_free(verify_passed(tmp("sealed.p7s"), &data, 1));
+    emza_prepared_free(back);
+
+    /* in memory; the seal does not depend on the layout nor the member order */
+    char *j = sealed_json_of(p);
+    assert_ok(emza_prepared_from_json_sealed(&back, j, strlen(j), key, EMZA_PREPARED_KEY_MIN));
+    emza_prepared_free(back);
+    char *moved = replaced(j, "\"emzaPrepared\": 1,\n", "");
+    char *end = strrchr(moved, '}');
+    assert_non_null(end);
+    *end = '\0';
+    size_t n = strlen(moved) + 64;
+    char *relaid = malloc(n);
+    assert_non_null(relaid);
+    snprintf(relaid, n, "%s ,\t\"emzaPrepared\" :1 }", moved);
+    assert_ok(
+        emza_prepared_from_json_sealed(&back, relaid, strlen(relaid), key, EMZA_PREPARED_KEY_MIN));
+    size_t dlen = 0;
+    assert_int_equal(emza_prepared_digest(back, &dlen)[0], emza_prepared_digest(p, &dlen)[0]);
+    emza_prepared_free(back);
+    free(relaid);
+    free(moved);
+
+    /* the longest key seals too */
+    char *jl = NULL;
+    assert_ok(emza_prepared_to_json_sealed(&jl, p, key_of(EMZA_PREPARED_KEY_MAX, 3),
+                                           EMZA_PREPARED_KEY_MAX));
+    assert_ok(emza_prepared_from_json_sealed(&back, jl, strlen(jl), g_key,
+                                             EMZA_PREPARED_KEY_MAX));
+    emza_prepared_free(back);
+    emza_free(jl);
+    emza_free(j);
+    emza_prepared_free(p);
+}
+
+static void test_prepare__altered_sealed_state_is_a_crypto_error(void **state)
+{
+    (void)state;
+    emza_prepared *p = prepared_cades("tamper.txt");
+    char *j = sealed_json_of(p);
+    char *plain = json_of(p);
+
+    /* 1. An input path: the attack the seal is for. Unsealed, it would be read. */
+    const char *path = tmp("tamper.txt");
+    char from[600], to[64];
+    snprintf(from, sizeof(from), "\"path\": \"%s\"", path);
+    snprintf(to, sizeof(to), "\"path\": \"/etc/passwd\"");
+    char *t = replaced(plain, from, to);
+    emza_prepared *q = NULL;
+    assert_ok(emza_prepared_from_json(&q, t, strlen(t)));
+    emza_prepared_free(q);
+    free(t);
+    t = replaced(j, from, to);
+    assert_sealed_refused(t, EMZA_ECRYPTO);
+    assert_message_has("does not match");
+    free(t);
+
+    /* 2. The digest, the certificate, the Id seed, the signing time, the mac itself. */
+    static const struct {
+        const char *member;
+        size_t at;
+    } flips[] = {{"digest", 0}, {"certificate", 400}, {"idSeed", 5}, {"signingTime", 3},
+                 {"mac", 0},    {"mac", 63}};
+    for (size_t i = 0; i < COUNT(flips); i++) {
+        t = flipped(j, flips[i].member, flips[i].at);
+        assert_sealed_refused(t, EMZA_ECRYPTO);
+        free(t);
+    }
+
+    /* 3. A member added (at the top, and in the options), one removed. */
+    t = replaced(j, "{", "{\"extra\": 1, ");
+    assert_sealed_refused(t, EMZA_ECRYPTO);
+    free(t);
+    t = replaced(j, "\"tsaUrl\": null", "\"tsaUrl\": \"http://tsa.example/\"");
+    assert_sealed_refused(t, EMZA_ECRYPTO);
+    free(t);
+    t = replaced(j, "\"chain\": [", "\"chain\": [\"\", ");
+    assert_sealed_refused(t, EMZA_ECRYPTO);
+    free(t);
+
+    /* 4. A mac that is not 64 hex digits, or not a string. */
+    char *mac = strstr(j, "\"mac\": \"");
+    assert_non_null(mac);
+    char hex[65];
+    memcpy(hex, mac + strlen("\"mac\": \""), 64);
+    hex[64] = '\0';
+    char bad[80];
+    snprintf(bad, sizeof(bad), "\"%.62s\"", hex);
+    char quoted[70];
+    snprintf(quoted, sizeof(quoted), "\"%s\"", hex);
+    t = replaced(j, quoted, bad);
+    assert_sealed_refused(t, EMZA_ECRYPTO);
+    free(t);
+    t = replaced(j, quoted, "null");
+    assert_sealed_refused(t, EMZA_ECRYPTO);
+    free(t);
+
+    /* 5. Another key of the same length; an unsealed state read with a key. */
+    emza_prepared *r = (emza_prepared *)1;
+    assert_error(emza_prepared_from_json_sealed(&r, j, strlen(j), key_of(EMZA_PREPARED_KEY_MIN, 2),
+                                                EMZA_PREPARED_KEY_MIN),
+                 EMZA_ECRYPTO);
+    assert_null(r);
+    assert_sealed_refused(plain, EMZA_ECRYPTO);
+    assert_message_has("not sealed");
+
+    /* 6. A sealed state read without a key, from memory and from a file. */
+    assert_state_refused(j, EMZA_ECRYPTO);
+    assert_message_has("sealed");
+    write_text(tmp("sealed-no-key.state"), j);
+    r = (emza_prepared *)1;
+    assert_error(emza_prepared_load(&r, tmp("sealed-no-key.state")), EMZA_ECRYPTO);
+    assert_null(r);
+    assert_error(emza_prepared_load_sealed(&r, tmp("sealed-no-key.state"),
+                                           key_of(EMZA_PREPARED_KEY_MIN, 2), EMZA_PREPARED_KEY_MIN),
+                 EMZA_ECRYPTO);
+    assert_message_has("sealed-no-key.state");
+
+    /* 7. Not a JSON object: a format error, with a key or not. */
+    assert_sealed_refused("[1]", EMZA_EFORMAT);
+    assert_sealed_refused("{", EMZA_EFORMAT);
+
+    /* the untouched text goes through */
+    assert_ok(emza_prepared_from_json_sealed(&r, j, strlen(j), key_of(EMZA_PREPARED_KEY_MIN, 1),
+                                             EMZA_PREPARED_KEY_MIN));
+    emza_prepared_free(r);
+    emza_free(plain);
+    emza_free(j);
+    emza_prepared_free(p);
+}
+
+static void test_prepare__state_key_length_is_enforced(void **state)
+{
+    (void)state;
+    emza_prepared *p = prepared_cades("keys.txt");
+    char *j = sealed_json_of(p);
+    const size_t lens[] = {0, 1, EMZA_PREPARED_KEY_MIN - 1, EMZA_PREPARED_KEY_MAX + 1};
+    const int want[] = {EMZA_EINVAL, EMZA_EINVAL, EMZA_EINVAL, EMZA_ELIMIT};
+    const char *path = tmp("keys.state");
+    assert_ok(emza_prepared_save_sealed(p, path, key_of(EMZA_PREPARED_KEY_MIN, 1),
+                                        EMZA_PREPARED_KEY_MIN));
+    for (size_t i = 0; i < COUNT(lens); i++) {
+        const uint8_t *key = key_of(lens[i], 1);
+        char *out = (char *)1;
+        assert_error(emza_prepared_to_json_sealed(&out, p, key, lens[i]), want[i]);
+        assert_null(out);
+        assert_error(emza_prepared_save_sealed(p, tmp("keys-bad.state"), key, lens[i]), want[i]);
+        assert_int_equal(access(tmp("keys-bad.state"), F_OK), -1);
+        emza_prepared *q = (emza_prepared *)1;
+        assert_error(emza_prepared_from_json_sealed(&q, j, strlen(j), key, lens[i]), want[i]);
+        assert_null(q);
+        q = (emza_prepared *)1;
+        assert_error(emza_prepared_load_sealed(&q, path, key, lens[i]), want[i]);
+        assert_null(q);
+    }
+    /* a NULL key */
+    char *out = NULL;
+    assert_error(emza_prepared_to_json_sealed(&out, p, NULL, EMZA_PREPARED_KEY_MIN), EMZA_EINVAL);
+    emza_prepared *q = NULL;
+    assert_error(emza_prepared_from_json_sealed(&q, j, strlen(j), NULL, EMZA_PREPARED_KEY_MIN),
+                 EMZA_EINVAL);
+    assert_error(emza_prepared_load_sealed(&q, path, NULL, 0), EMZA_EINVAL);
+    assert_error(emza_prepared_save_sealed(p, path, NULL, 0), EMZA_EINVAL);
+    emza_free(j);
+    emza_prepared_free(p);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -818,6 +1055,9 @@ int main(void)
         cmocka_unit_test(test_prepare__altered_state_is_refused_and_nothing_written),
         cmocka_unit_test(test_prepare__refuses_what_cannot_be_prepared),
         cmocka_unit_test(test_prepare__parallel_signature_round_trips),
+        cmocka_unit_test(test_prepare__sealed_state_round_trips),
+        cmocka_unit_test(test_prepare__altered_sealed_state_is_a_crypto_error),
+        cmocka_unit_test(test_prepare__state_key_length_is_enforced),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

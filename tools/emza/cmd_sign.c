@@ -57,6 +57,7 @@ enum {
     OPT_OFFLINE,
     OPT_TRUST,
     OPT_UNTRUSTED,
+    OPT_STATE_KEY_ENV,
     OPT_COUNT
 };
 
@@ -93,6 +94,7 @@ static const cli_opt_spec sign_options[OPT_COUNT] = {
     [OPT_OFFLINE] = {"--offline", 0, 0},
     [OPT_TRUST] = {"--trust", 1, 1},
     [OPT_UNTRUSTED] = {"--untrusted", 1, 1},
+    [OPT_STATE_KEY_ENV] = {"--state-key-env", 1, 0},
 };
 
 /* The key options as this command's enum names them. */
@@ -213,8 +215,9 @@ static int sign_two_step(const cli_command *self, const cli_args *args, const ch
     if (finalize != NULL) {
         for (int opt = 0; opt < OPT_COUNT; opt++) {
             if (opt != OPT_FINALIZE && opt != OPT_SIGNATURE && opt != OPT_OUTPUT &&
-                cli_args_count(args, opt) > 0) {
-                cli_error("%s: --finalize takes only --signature and -o: %s comes from the state",
+                opt != OPT_STATE_KEY_ENV && cli_args_count(args, opt) > 0) {
+                cli_error("%s: --finalize takes only --signature, -o and --state-key-env: %s "
+                          "comes from the state",
                           self->title, sign_options[opt].name);
                 return CLI_EXIT_USAGE;
             }
@@ -226,7 +229,8 @@ static int sign_two_step(const cli_command *self, const cli_args *args, const ch
             return CLI_EXIT_USAGE;
         }
         return cli_sign_finalize(self, finalize, cli_args_value(args, OPT_SIGNATURE),
-                                 cli_args_value(args, OPT_OUTPUT));
+                                 cli_args_value(args, OPT_OUTPUT),
+                                 cli_args_value(args, OPT_STATE_KEY_ENV));
     }
     static const int not_with_prepare[] = {OPT_KEY,     OPT_PASS_ENV,  OPT_PASS_FILE, OPT_PKCS11,
                                            OPT_TOKEN,   OPT_KEY_LABEL, OPT_PIN_ENV,   OPT_OUTPUT,
@@ -253,7 +257,8 @@ static int sign_two_step(const cli_command *self, const cli_args *args, const ch
     }
     return cli_sign_prepare(self, &opts, cli_args_value(args, OPT_CERT),
                             cli_args_value(args, OPT_CHAIN), prepare,
-                            cli_args_value(args, OPT_DIGEST_OUT), inputs, input_count);
+                            cli_args_value(args, OPT_DIGEST_OUT),
+                            cli_args_value(args, OPT_STATE_KEY_ENV), inputs, input_count);
 }
 
 int cli_cmd_sign(const cli_command *self, int argc, char **argv)
@@ -280,8 +285,10 @@ int cli_cmd_sign(const cli_command *self, int argc, char **argv)
         goto cleanup;
     }
     if (cli_args_value(&args, OPT_SIGNATURE) != NULL ||
-        cli_args_value(&args, OPT_DIGEST_OUT) != NULL) {
-        cli_error("%s: --signature goes with --finalize, --digest-out with --prepare", self->title);
+        cli_args_value(&args, OPT_DIGEST_OUT) != NULL ||
+        cli_args_value(&args, OPT_STATE_KEY_ENV) != NULL) {
+        cli_error("%s: --signature goes with --finalize, --digest-out with --prepare, "
+                  "--state-key-env with either", self->title);
         goto cleanup;
     }
     if (fill_options(self, &args, &opts) != CLI_EXIT_OK)

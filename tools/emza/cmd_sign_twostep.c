@@ -2,6 +2,7 @@
  * emza sign --prepare STATE --cert C.pem [--chain CH.pem] --format F [options]
  *           [--digest-out D] INPUT...
  * emza sign --finalize STATE --signature SIG -o OUT
+ * (both with --state-key-env VAR: the state sealed with the key in VAR)
  *
  * The two steps of prepare.h from the command line: the state is a file,
  * the digest is printed in hex (and written raw with --digest-out) for
@@ -36,10 +37,37 @@ static int write_bytes(const cli_command *self, const char *option, const char *
     return CLI_EXIT_OK;
 }
 
+/*
+ * The state key of --state-key-env VAR: the bytes of VAR's value, as they are
+ * (prepare.h: EMZA_PREPARED_KEY_MIN to EMZA_PREPARED_KEY_MAX; the library
+ * checks the length). `*key` is NULL without the option; CLI_EXIT_USAGE when
+ * VAR is not set. The key is not copied: it stays in the environment only.
+ */
+static int state_key(const cli_command *self, const char *env, const char **key, size_t *len)
+{
+    *key = NULL;
+    *len = 0;
+    if (env == NULL)
+        return CLI_EXIT_OK;
+    *key = getenv(env);
+    if (*key == NULL) {
+        cli_error("%s: --state-key-env: the environment variable %s is not set", self->title,
+                  env);
+        return CLI_EXIT_USAGE;
+    }
+    *len = strlen(*key);
+    return CLI_EXIT_OK;
+}
+
 int cli_sign_prepare(const cli_command *self, const emza_sign_options *opts,
                      const char *cert_path, const char *chain_path, const char *state_path,
-                     const char *digest_out, const char **inputs, size_t input_count)
+                     const char *digest_out, const char *state_key_env, const char **inputs,
+                     size_t input_count)
 {
+    const char *key = NULL;
+    size_t key_len = 0;
+    if (state_key(self, state_key_env, &key, &key_len) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
     emza_cert *cert = NULL;
     emza_cert_list *chain = NULL;
     emza_prepared *p = NULL;
@@ -57,9 +85,13 @@ int cli_sign_prepare(const cli_command *self, const emza_sign_options *opts,
         cli_lib_error(self->title, NULL, NULL, rc);
         goto cleanup;
     }
-    rc = emza_prepared_save(p, state_path);
+    rc = key != NULL ? emza_prepared_save_sealed(p, state_path, key, key_len)
+                     : emza_prepared_save(p, state_path);
     if (rc != EMZA_OK) {
-        cli_lib_error(self->title, "--prepare", state_path, rc);
+        if (key != NULL && (rc == EMZA_EINVAL || rc == EMZA_ELIMIT))
+            cli_lib_error(self->title, "--state-key-env", state_key_env, rc);
+        else
+            cli_lib_error(self->title, "--prepare", state_path, rc);
         goto cleanup;
     }
     size_t len = 0;
@@ -117,14 +149,22 @@ static int read_signature(const cli_command *self, const char *path, uint8_t *bu
 }
 
 int cli_sign_finalize(const cli_command *self, const char *state_path,
-                      const char *signature_path, const char *output_path)
+                      const char *signature_path, const char *output_path,
+                      const char *state_key_env)
 {
+    const char *key = NULL;
+    size_t key_len = 0;
+    if (state_key(self, state_key_env, &key, &key_len) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
     uint8_t sig[EMZA_SIGNATURE_MAX + 1];
     size_t len = 0;
     if (read_signature(self, signature_path, sig, &len) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
     emza_prepared *p = NULL;
-    int rc = emza_prepared_load(&p, state_path);
+    int rc = key != NULL ? emza_prepared_load_sealed(&p, state_path, key, key_len)
+                         : emza_prepared_load(&p, state_path);
+    if (rc != EMZA_OK && key != NULL && (rc == EMZA_EINVAL || rc == EMZA_ELIMIT))
+        return cli_lib_error(self->title, "--state-key-env", state_key_env, rc);
     if (rc != EMZA_OK)
         return cli_lib_error(self->title, "--finalize", state_path, rc);
     rc = emza_sign_finalize(p, sig, len, output_path);

@@ -21,7 +21,8 @@
  */
 int cli_sign_prepare(const cli_command *self, const emza_sign_options *opts,
                      const char *cert_path, const char *chain_path, const char *state_path,
-                     const char *digest_out, const char **inputs, size_t input_count);
+                     const char *digest_out, const char *state_key_env, const char **inputs,
+                     size_t input_count);
 
 /**
  * Finalizes the signing saved in `state_path` with the signature in
@@ -29,6 +30,7 @@ int cli_sign_prepare(const cli_command *self, const emza_sign_options *opts,
  * Returns the exit code.
  */
 int cli_sign_finalize(const cli_command *self, const char *state_path,
-                      const char *signature_path, const char *output_path);
+                      const char *signature_path, const char *output_path,
+                      const char *state_key_env);
 
 #endif /* EMZA_CMD_SIGN_TWOSTEP_H */

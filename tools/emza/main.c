@@ -25,8 +25,8 @@ static const cli_command commands[] = {
     {"sign", NULL, "sign", cli_cmd_sign,
      "emza sign --format F [--level B|T|LT|LTA] KEY-OPTIONS [--tsa URL] -o OUT INPUT...\n"
      "       emza sign --prepare STATE --cert CERT.pem [--chain CHAIN.pem] --format F [options]\n"
-     "                 [--digest-out D.bin] INPUT...\n"
-     "       emza sign --finalize STATE --signature SIG.bin -o OUT",
+     "                 [--digest-out D.bin] [--state-key-env VAR] INPUT...\n"
+     "       emza sign --finalize STATE --signature SIG.bin -o OUT [--state-key-env VAR]",
      "Sign documents (XAdES, CAdES), writing OUT atomically.",
      "  --format F         xades-enveloped | xades-detached | xades-enveloping |\n"
      "                     cades-detached | cades-attached | asice\n"
@@ -51,6 +51,9 @@ static const cli_command commands[] = {
      "  --digest-out D     with --prepare: also write the raw digest to D\n"
      "  --finalize STATE   step 2: complete STATE with --signature SIG (RSA bytes; ECDSA DER\n"
      "                     or raw r||s) into -o OUT; every other option comes from STATE\n"
+     "  --state-key-env VAR with --prepare: seal STATE (HMAC-SHA256) with the key in the\n"
+     "                     environment variable VAR (its bytes as they are, 32 to 1024);\n"
+     "                     with --finalize: accept STATE only with a valid seal by that key\n"
      "  --offline          never use the network (LT then needs nothing fetched)\n"
      "  --trust T, --untrusted U\n"
      "                     anchors and extra certificates for the LT chains (default\n"

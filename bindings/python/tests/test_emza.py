@@ -649,6 +649,29 @@ class TwoStep(Base):
                              untrusted=pki("citizen-ec.chain.pem"), offline=True)
         self.assertEqual(report.summary, "ALL_PASSED", report.to_text())
 
+    def test_sealed_state(self) -> None:
+        data = self.write("deed.txt", "deed of sale\n")
+        key, other = b"\x01" * 32, b"\x02" * 32
+        with emza.prepare([data], certificate=pki("citizen-rsa.cert.pem"), chain=[pki("citizen-rsa.chain.pem")],
+                          format="cades-attached") as p:
+            sealed = p.to_json(key=key)
+            p.save(self.path("sealed.json"), key=key)
+            plain = p.to_json()
+            self.assertError(emza.InvalidArgumentError, -1, "EMZA_EINVAL", p.to_json, key=b"k" * 31)
+            self.assertError(emza.LimitError, -4, "EMZA_ELIMIT", p.to_json, key=b"k" * 1025)
+            with self.assertRaises(TypeError):
+                p.to_json(key="a text is not a key, not even a long one")
+        self.assertIn('"mac"', sealed)
+        with emza.Prepared.load(self.path("sealed.json"), key=key) as p:
+            p.finalize(openssl_sign(pki("citizen-rsa.key.pem"), p.signature_algorithm, p.digest),
+                       self.path("deed.p7"))
+        self.assertEqual(emza.verify(self.path("deed.p7"), trust=ROOT, offline=True).summary, "ALL_PASSED")
+        state = json.loads(sealed)
+        state["inputs"][0]["path"] = "/etc/passwd"
+        for text, k in ((json.dumps(state), key), (sealed, other), (plain, key), (sealed, None)):
+            self.assertError(emza.CryptoError, -6, "EMZA_ECRYPTO", emza.Prepared.from_json, text, key=k)
+        self.assertError(emza.CryptoError, -6, "EMZA_ECRYPTO", emza.Prepared.load, self.path("sealed.json"))
+
     def test_bad_states_and_modes(self) -> None:
         self.assertError(emza.FormatError, -5, "EMZA_EFORMAT", emza.Prepared.from_json, '{"emzaPrepared": 99}')
         data = self.write("deed.txt", "deed of sale\n")

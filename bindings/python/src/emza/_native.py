@@ -161,6 +161,10 @@ def _declare(L: ctypes.CDLL) -> None:
     fn("emza_prepared_from_json", i, pvp, cp, sz)
     fn("emza_prepared_save", i, vp, cp)
     fn("emza_prepared_load", i, pvp, cp)
+    fn("emza_prepared_to_json_sealed", i, POINTER(c_void_p), vp, cp, sz)
+    fn("emza_prepared_save_sealed", i, vp, cp, cp, sz)
+    fn("emza_prepared_from_json_sealed", i, pvp, cp, sz, cp, sz)
+    fn("emza_prepared_load_sealed", i, pvp, cp, cp, sz)
     fn("emza_sign_finalize", i, vp, cp, sz, cp)
     fn("emza_prepared_free", None, vp)
     # citizen authentication

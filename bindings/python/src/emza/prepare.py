@@ -8,8 +8,10 @@ citizen's browser, a remote HSM), finalize on the server::
 Between the two steps a stateless server keeps ``p.to_json()`` (or
 ``p.save(path)``) and rebuilds it with ``Prepared.from_json()`` (or
 ``Prepared.load()``). The state is not secret, but it names the files
-finalize reads: keep it on the server, or authenticate a state handed to a
-client (prepare.h, "Security"). Prepare and finalize with the same libemza.
+finalize reads: seal a state handed to a client — ``key=`` (32 to 1024 bytes)
+on to_json()/save() and on from_json()/load() adds and checks an HMAC-SHA256
+(prepare.h, "Sealed states"; a refused seal raises CryptoError) — or keep it
+on the server. Prepare and finalize with the same libemza.
 
 A Prepared is not changed after it is made; it may be read from several
 threads. It owns a C object: release it with close() or ``with``.
@@ -28,6 +30,13 @@ from .errors import check
 from .signing import _input_list, _SignOptions
 
 __all__ = ["Prepared", "prepare"]
+
+
+def _key(key: bytes) -> bytes:
+    """The state key as bytes (bytes, bytearray or memoryview; a str is refused: keys are bytes)."""
+    if isinstance(key, str) or not isinstance(key, (bytes, bytearray, memoryview)):
+        raise TypeError("a state key is bytes")
+    return bytes(key)
 
 
 class Prepared(Owned):
@@ -69,31 +78,52 @@ class Prepared(Owned):
         with self._use() as p:
             return Certificate._borrowed(lib.emza_prepared_cert(p))
 
-    def to_json(self) -> str:
-        """The state as JSON text, to keep between the two steps."""
+    def to_json(self, *, key: Optional[bytes] = None) -> str:
+        """The state as JSON text, to keep between the two steps; sealed with ``key`` (bytes, 32 to 1024)
+        when given. Raises InvalidArgumentError (a short key), LimitError (a long key)."""
         with self._use() as p:
             out = ctypes.c_void_p()
-            check(lib.emza_prepared_to_json(ctypes.byref(out), p))
+            if key is None:
+                check(lib.emza_prepared_to_json(ctypes.byref(out), p))
+            else:
+                k = _key(key)
+                check(lib.emza_prepared_to_json_sealed(ctypes.byref(out), p, k, len(k)))
             return take_string(out)
 
-    def save(self, path: PathLike) -> None:
-        """Writes the state as JSON to ``path``, atomically. Raises FileError."""
+    def save(self, path: PathLike, *, key: Optional[bytes] = None) -> None:
+        """Writes the state as JSON to ``path``, atomically; sealed with ``key`` when given. Raises FileError,
+        and for the key as to_json()."""
         with self._use() as p:
-            check(lib.emza_prepared_save(p, enc(path)))
+            if key is None:
+                check(lib.emza_prepared_save(p, enc(path)))
+            else:
+                k = _key(key)
+                check(lib.emza_prepared_save_sealed(p, enc(path), k, len(k)))
 
     @classmethod
-    def from_json(cls, text: Union[str, bytes]) -> "Prepared":
-        """A state from to_json()'s text, parsed strictly (untrusted input). Raises FormatError, LimitError."""
+    def from_json(cls, text: Union[str, bytes], *, key: Optional[bytes] = None) -> "Prepared":
+        """A state from to_json()'s text, parsed strictly (untrusted input). With ``key``, only a state sealed
+        with it is read. Raises FormatError, LimitError, CryptoError (a seal refused: altered, another key,
+        not sealed with a key given, sealed without one), and for the key as to_json()."""
         raw = text.encode("utf-8") if isinstance(text, str) else bytes(text)
         out = ctypes.c_void_p()
-        check(lib.emza_prepared_from_json(ctypes.byref(out), raw, len(raw)))
+        if key is None:
+            check(lib.emza_prepared_from_json(ctypes.byref(out), raw, len(raw)))
+        else:
+            k = _key(key)
+            check(lib.emza_prepared_from_json_sealed(ctypes.byref(out), raw, len(raw), k, len(k)))
         return cls(out.value)
 
     @classmethod
-    def load(cls, path: PathLike) -> "Prepared":
-        """A state saved by save(). Raises FileError, FormatError, LimitError."""
+    def load(cls, path: PathLike, *, key: Optional[bytes] = None) -> "Prepared":
+        """A state saved by save() (with the same ``key``, if it was sealed). Raises FileError, and as
+        from_json()."""
         out = ctypes.c_void_p()
-        check(lib.emza_prepared_load(ctypes.byref(out), enc(path)))
+        if key is None:
+            check(lib.emza_prepared_load(ctypes.byref(out), enc(path)))
+        else:
+            k = _key(key)
+            check(lib.emza_prepared_load_sealed(ctypes.byref(out), enc(path), k, len(k)))
         return cls(out.value)
 
     def finalize(self, signature: bytes, output: PathLike) -> str:

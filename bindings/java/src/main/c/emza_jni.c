@@ -1039,6 +1039,104 @@ JNIEXPORT jlong JNICALL FN(preparedLoad)(JNIEnv *env, jclass c, jbyteArray path)
     return failed(env, rc) ? 0 : J(p);
 }
 
+/* A copy of a state key (a Java byte[], not null) in C memory; release with key_free (wipes it). */
+static uint8_t *key_copy(JNIEnv *env, jbyteArray key, size_t *len)
+{
+    jsize n = (*env)->GetArrayLength(env, key);
+    uint8_t *k = malloc((size_t)n + 1);
+    if (k == NULL) {
+        (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/OutOfMemoryError"), "emza: out of memory");
+        return NULL;
+    }
+    (*env)->GetByteArrayRegion(env, key, 0, n, (jbyte *)k);
+    *len = (size_t)n;
+    return k;
+}
+
+static void key_free(uint8_t *k, size_t len)
+{
+    if (k != NULL) {
+        emza_wipe(k, len);
+        free(k);
+    }
+}
+
+JNIEXPORT jbyteArray JNICALL FN(preparedSealedToJson)(JNIEnv *env, jclass c, jlong p, jbyteArray key)
+{
+    (void)c;
+    size_t klen = 0;
+    uint8_t *k = key_copy(env, key, &klen);
+    if (k == NULL)
+        return NULL;
+    char *json = NULL;
+    int rc = emza_prepared_to_json_sealed(&json, H(const emza_prepared, p), k, klen);
+    key_free(k, klen);
+    if (failed(env, rc))
+        return NULL;
+    jbyteArray a = jbytes(env, json);
+    emza_free(json);
+    return a;
+}
+
+JNIEXPORT jlong JNICALL FN(preparedSealedFromJson)(JNIEnv *env, jclass c, jbyteArray json, jbyteArray key)
+{
+    (void)c;
+    size_t klen = 0;
+    uint8_t *k = key_copy(env, key, &klen);
+    if (k == NULL)
+        return 0;
+    jsize n = (*env)->GetArrayLength(env, json);
+    jbyte *raw = (*env)->GetByteArrayElements(env, json, NULL);
+    if (raw == NULL) {
+        key_free(k, klen);
+        return 0;
+    }
+    emza_prepared *p = NULL;
+    int rc = emza_prepared_from_json_sealed(&p, raw, (size_t)n, k, klen);
+    (*env)->ReleaseByteArrayElements(env, json, raw, JNI_ABORT);
+    key_free(k, klen);
+    return failed(env, rc) ? 0 : J(p);
+}
+
+JNIEXPORT void JNICALL FN(preparedSealedSave)(JNIEnv *env, jclass c, jlong p, jbyteArray path, jbyteArray key)
+{
+    (void)c;
+    int oom = 0;
+    char *s = cstr(env, path, &oom);
+    if (oom)
+        return;
+    size_t klen = 0;
+    uint8_t *k = key_copy(env, key, &klen);
+    if (k == NULL) {
+        free(s);
+        return;
+    }
+    int rc = emza_prepared_save_sealed(H(const emza_prepared, p), s, k, klen);
+    key_free(k, klen);
+    free(s);
+    failed(env, rc);
+}
+
+JNIEXPORT jlong JNICALL FN(preparedSealedLoad)(JNIEnv *env, jclass c, jbyteArray path, jbyteArray key)
+{
+    (void)c;
+    int oom = 0;
+    char *s = cstr(env, path, &oom);
+    if (oom)
+        return 0;
+    size_t klen = 0;
+    uint8_t *k = key_copy(env, key, &klen);
+    if (k == NULL) {
+        free(s);
+        return 0;
+    }
+    emza_prepared *p = NULL;
+    int rc = emza_prepared_load_sealed(&p, s, k, klen);
+    key_free(k, klen);
+    free(s);
+    return failed(env, rc) ? 0 : J(p);
+}
+
 JNIEXPORT void JNICALL FN(preparedFinalize)(JNIEnv *env, jclass c, jlong p, jbyteArray signature,
                                             jbyteArray output)
 {

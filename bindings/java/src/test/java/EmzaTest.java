@@ -470,6 +470,33 @@ public final class EmzaTest {
             raises(EmzaException.EFORMAT, "EMZA_EFORMAT", () -> Prepared.fromJson("{}"));
         });
 
+        test("two-step: a sealed state, refused when altered or read with another key", () -> {
+            String doc = write("sealed.txt", "deed of sale\n");
+            byte[] key = new byte[32], other = new byte[32];
+            Arrays.fill(key, (byte) 1);
+            Arrays.fill(other, (byte) 2);
+            String sealed, plain;
+            try (Certificate cert = Certificate.load(pki("citizen-rsa.cert.pem"));
+                 Prepared p = Prepared.prepare(cert, new SignOptions("cades-attached"),
+                         new String[] {pki("citizen-rsa.chain.pem")}, doc)) {
+                sealed = p.toJson(key);
+                plain = p.toJson();
+                p.save(dir.resolve("sealed.json").toString(), key);
+                raises(EmzaException.EINVAL, "EMZA_EINVAL", () -> p.toJson(new byte[31]));
+                raises(EmzaException.ELIMIT, "EMZA_ELIMIT", () -> p.toJson(new byte[1025]));
+            }
+            check(sealed.contains("\"mac\""), "a mac member");
+            try (Prepared p = Prepared.load(dir.resolve("sealed.json").toString(), key)) {
+                eq("rsa-sha256", p.signatureAlgorithm());
+            }
+            String altered = sealed.replace(doc, "/etc/passwd");
+            check(!altered.equals(sealed), "the input path is in the state");
+            raises(EmzaException.ECRYPTO, "EMZA_ECRYPTO", () -> Prepared.fromJson(altered, key));
+            raises(EmzaException.ECRYPTO, "EMZA_ECRYPTO", () -> Prepared.fromJson(sealed, other));
+            raises(EmzaException.ECRYPTO, "EMZA_ECRYPTO", () -> Prepared.fromJson(plain, key));
+            raises(EmzaException.ECRYPTO, "EMZA_ECRYPTO", () -> Prepared.fromJson(sealed));
+        });
+
         String module = System.getenv("EMZA_SOFTHSM_MODULE");
         if (module != null && !module.isEmpty() && System.getenv("SOFTHSM2_CONF") != null) {
             test("PKCS#11: sign with a card key, a PIN callback that declines", () -> {

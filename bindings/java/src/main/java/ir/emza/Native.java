@@ -111,6 +111,10 @@ final class Native {
     static native long preparedFromJson(byte[] json);
     static native void preparedSave(long prepared, byte[] path);
     static native long preparedLoad(byte[] path);
+    static native byte[] preparedSealedToJson(long prepared, byte[] key);
+    static native long preparedSealedFromJson(byte[] json, byte[] key);
+    static native void preparedSealedSave(long prepared, byte[] path, byte[] key);
+    static native long preparedSealedLoad(byte[] path, byte[] key);
     static native void preparedFinalize(long prepared, byte[] signature, byte[] output);
 
     static native long challengeNew(int lifetime);

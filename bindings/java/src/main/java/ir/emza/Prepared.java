@@ -1,6 +1,7 @@
 package ir.emza;
 
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * Two-step signing (prepare.h): {@link #prepare} without the key, have {@link #digest()} signed
@@ -43,6 +44,20 @@ public final class Prepared extends Handle {
         return new Prepared(Native.preparedLoad(Native.bytes(path)));
     }
 
+    /**
+     * A state from {@link #toJson(byte[])}'s text, read only when sealed with {@code key} (prepare.h,
+     * "Sealed states"). EmzaException ECRYPTO (the seal refused: altered, another key, not sealed),
+     * EINVAL (a key shorter than 32 bytes), ELIMIT (longer than 1024), EFORMAT.
+     */
+    public static Prepared fromJson(String json, byte[] key) {
+        return new Prepared(Native.preparedSealedFromJson(Native.bytes(json), Objects.requireNonNull(key, "key")));
+    }
+
+    /** A state written by {@link #save(String, byte[])} with the same {@code key}; errors as above and EIO. */
+    public static Prepared load(String path, byte[] key) {
+        return new Prepared(Native.preparedSealedLoad(Native.bytes(path), Objects.requireNonNull(key, "key")));
+    }
+
     /** The digest to sign as a pre-computed hash (32, 48 or 64 bytes). */
     public byte[] digest() { return use(Native::preparedDigest); }
     /** "sha256", "sha384" or "sha512". */
@@ -55,6 +70,24 @@ public final class Prepared extends Handle {
     public Certificate certificate() { return new Certificate(use(Native::preparedCert)); }
     /** The state as JSON text. */
     public String toJson() { return use(h -> Native.str(Native.preparedString(h, 2))); }
+
+    /**
+     * The state as JSON text sealed with {@code key} (32 to 1024 bytes): an HMAC-SHA256 a client cannot
+     * forge, for a state handed to it. EmzaException EINVAL, ELIMIT (the key's length).
+     */
+    public String toJson(byte[] key) {
+        Objects.requireNonNull(key, "key");
+        return use(h -> Native.str(Native.preparedSealedToJson(h, key)));
+    }
+
+    /** Writes the state sealed with {@code key}, atomically. EmzaException EIO, EINVAL, ELIMIT. */
+    public void save(String path, byte[] key) {
+        Objects.requireNonNull(key, "key");
+        use(h -> {
+            Native.preparedSealedSave(h, Native.bytes(path), key);
+            return null;
+        });
+    }
 
     /** Writes the state as JSON to {@code path}, atomically. EmzaException EIO. */
     public void save(String path) {
