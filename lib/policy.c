@@ -394,7 +394,7 @@ static int read_string(const char **out, const json_t *v, const jpath *path)
 static int read_choice(int *out, const json_t *v, const jpath *path, const char *const *names,
                        size_t count, const char *what)
 {
-    const char *s;
+    const char *s = NULL;
     EMZA_GUARD(read_string(&s, v, path));
     for (size_t i = 0; i < count; i++)
         if (strcmp(s, names[i]) == 0) {
@@ -408,7 +408,7 @@ static int read_choice(int *out, const json_t *v, const jpath *path, const char 
 
 static int read_level(emza__level *out, const json_t *v, const jpath *path)
 {
-    int i;
+    int i = 0;
     EMZA_GUARD(read_choice(&i, v, path, level_names, EMZA_ARRAY_LEN(level_names),
                            "level (FAIL, WARN, INFORM or IGNORE)"));
     *out = (emza__level)i;
@@ -417,7 +417,7 @@ static int read_level(emza__level *out, const json_t *v, const jpath *path)
 
 static int read_time(int64_t *out, const json_t *v, const jpath *path)
 {
-    const char *s;
+    const char *s = NULL;
     EMZA_GUARD(read_string(&s, v, path));
     if (emza_time_parse(out, s) != EMZA_OK)
         return BAD(path, "not an ISO 8601 UTC time such as 2030-01-01T00:00:00Z");
@@ -487,7 +487,7 @@ static int read_alg_list(emza__policy_alg *out, size_t *count, const json_t *v, 
         if (name == NULL)
             return BAD(&ep, "\"name\" is required");
         if (keys_list) {
-            const char *s;
+            const char *s = NULL;
             EMZA_GUARD(read_string(&s, name, &fp));
             for (size_t k = 0; k < EMZA_ARRAY_LEN(key_families) && a.id == 0; k++)
                 if (strcmp(s, key_families[k].name) == 0)
@@ -506,7 +506,7 @@ static int read_alg_list(emza__policy_alg *out, size_t *count, const json_t *v, 
                 a.min_bits = (unsigned int)b;
             }
         } else {
-            const char *s;
+            const char *s = NULL;
             EMZA_GUARD(read_string(&s, name, &fp));
             a.id = emza__digest_nid(s);
             if (a.id == NID_undef) {
@@ -555,7 +555,7 @@ static int read_signature_level(emza_policy *p, const json_t *obj, const jpath *
     if (v != NULL) {
         jpath sub;
         path_key(&sub, path, "minimum");
-        int i;
+        int i = 0;
         EMZA_GUARD(read_choice(&i, v, &sub, sig_level_names, EMZA_ARRAY_LEN(sig_level_names),
                                "signature level (NONE, B, T, LT or LTA)"));
         p->sig_level_min = (emza__sig_level)i;
@@ -637,7 +637,7 @@ static int read_timestamps(emza_policy *p, const json_t *obj, const jpath *path)
         for (size_t i = 0; i < n; i++) {
             jpath ep;
             path_index(&ep, &leaf, i);
-            const char *s;
+            const char *s = NULL;
             EMZA_GUARD(read_string(&s, json_array_get(certs, i), &ep));
             if (strlen(s) != 64)
                 return BAD(&ep, "must be a SHA-256 fingerprint in 64 hexadecimal digits");
@@ -693,7 +693,7 @@ static int read_xml(emza_policy *p, const json_t *obj, const jpath *path)
     for (size_t i = 0; i < n; i++) {
         jpath ep;
         path_index(&ep, &leaf, i);
-        const char *s;
+        const char *s = NULL;
         EMZA_GUARD(read_string(&s, json_array_get(allowed, i), &ep));
         unsigned int bit = 0;
         for (size_t k = 0; k < EMZA_ARRAY_LEN(transforms) && bit == 0; k++)
@@ -751,7 +751,7 @@ static int read_policy(emza_policy *p, const json_t *root)
     path_key(&sub, &top, "name");
     if (v == NULL)
         return BAD(&top, "\"name\" is required");
-    const char *name;
+    const char *name = NULL;
     EMZA_GUARD(read_string(&name, v, &sub));
     size_t len = json_string_length(v);
     if (len == 0 || len > EMZA_POLICY_NAME_MAX)

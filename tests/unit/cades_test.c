@@ -1495,9 +1495,9 @@ static void test_cades_sign__level_t_and_asice_are_unsupported(void **state)
         o.format = EMZA_FORMAT_CADES_ATTACHED;
         assert_error(sign_one(ec, &o, data, in(dir, "x.p7m")), EMZA_EUNSUPPORTED);
     }
-    /* ASiC-E is signed since lib/asic_sign.c (tests/unit/asic_test.c); adding to one is not */
+    /* ASiC-E is signed and co-signed (tests/unit/asic_test.c); countersigning one is not */
     emza_sign_options o = options(EMZA_FORMAT_ASICE);
-    o.mode = EMZA_SIGN_PARALLEL;
+    o.mode = EMZA_SIGN_COUNTERSIGN;
     o.existing = data;
     assert_error(sign_one(ec, &o, data, in(dir, "x.asice")), EMZA_EUNSUPPORTED);
     emza_signer_free(ec);
